@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: simulated households, end to end.
+# Installs what is missing, builds, then runs each pipeline stage into out/demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+scripts/build.sh
+nilm=build/nilm
+out=${NILM_DEMO_DIR:-out/demo}
+mkdir -p "$out"
+
+echo "== 1. simulate 5 households, 30 days each"
+"$nilm" simulate --houses 5 --days 30 --seed 1 --out "$out/raw"
+echo "== 2. prepare them into a store"
+"$nilm" prepare --format refit --input "$out/raw" --out "$out/store"

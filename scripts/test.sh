@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, runs every test. .ci/run calls this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+scripts/build.sh
+build=${NILM_BUILD_DIR:-build}
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

@@ -1,0 +1,12 @@
+// Every `nilm` subcommand is one file in src/cli that defines one add_*_command function.
+// Each adds its subcommand to the app and binds a callback that does the work by calling the
+// libraries; the command files only translate options into library calls and print results.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace nilm::cli {
+
+void add_info_command(CLI::App& app);
+
+}  // namespace nilm::cli
