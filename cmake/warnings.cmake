@@ -8,6 +8,9 @@ endfunction()
 # "folder/file.h" from src/.
 function(nilm_library name folder)
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/${folder}/*.cc)
+  if(NOT sources)  # a layer still being written: nothing to build yet
+    return()
+  endif()
   add_library(${name} STATIC ${sources})
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/src)
   nilm_warnings(${name})
