@@ -13,6 +13,7 @@ CleaningCounts& CleaningCounts::operator+=(const CleaningCounts& o) {
   issues_rows += o.issues_rows;
   samples_filled += o.samples_filled;
   samples_missing += o.samples_missing;
+  empty_channels += o.empty_channels;
   return *this;
 }
 

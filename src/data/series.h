@@ -22,6 +22,7 @@ struct CleaningCounts {
   std::uint64_t issues_rows = 0;        // REFIT rows flagged Issues=1 (sub-meters above aggregate)
   std::uint64_t samples_filled = 0;     // grid samples forward-filled across short gaps
   std::uint64_t samples_missing = 0;    // grid samples inside gaps longer than the fill limit
+  std::uint64_t empty_channels = 0;     // appliance channels without one valid sample (dropped)
 
   CleaningCounts& operator+=(const CleaningCounts& o);
 };
