@@ -87,7 +87,7 @@ const char* parse_time(const char* p, const char* end, double& unix_s) {
     if (q < end && *q == ':') {
       ++q;
       if (!fixed_digits(q, end, 2, second)) return nullptr;
-      if (q < end && (*q == '.' || *q == ',') && q + 1 < end && digit(q[1]) <= 9) {
+      if (q < end && *q == '.' && q + 1 < end && digit(q[1]) <= 9) {
         ++q;
         double scale = 0.1;
         while (q < end && digit(*q) <= 9) {
