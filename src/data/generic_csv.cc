@@ -44,6 +44,31 @@ std::vector<std::string> read_header(const MappedFile& file) {
   return names;
 }
 
+// The grid length from the first and last lines' times, so each channel's grid is allocated
+// once at its final size (growing by doubling would briefly need twice the memory).
+std::size_t expected_grid_size(const std::vector<Column>& columns, const char* data, const char* end,
+                               bool iso, double period_s) {
+  auto time_of = [&](const char* line, const char* eol) -> double {
+    for (const auto& c : columns) {
+      if (c.role == Role::time) {
+        double t = -1;
+        csv::Value kind;
+        const char* ok = iso ? csv::parse_time(line, eol, t) : csv::parse_number(line, eol, t, kind);
+        return ok ? t : -1;
+      }
+      while (line < eol && *line != ',') ++line;
+      if (line < eol) ++line;
+    }
+    return -1;
+  };
+  while (end > data && (end[-1] == '\n' || end[-1] == '\r')) --end;
+  const char* last = end;
+  while (last > data && last[-1] != '\n') --last;
+  const double first_t = time_of(data, csv::line_end(data, end)), last_t = time_of(last, end);
+  if (!(first_t >= 0 && last_t >= first_t && last_t - first_t < 2e9)) return 0;
+  return static_cast<std::size_t>((last_t - first_t) / period_s) + 2;
+}
+
 }  // namespace
 
 HouseSeries read_csv_table(const std::string& path, const std::string& house_name,
@@ -84,11 +109,10 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
 
   const char* p = csv::line_end(base, end);
   p = p < end ? p + 1 : end;
-  const std::size_t first_line = static_cast<std::size_t>(csv::line_end(p, end) - p) + 1;
-  const std::size_t expected_rows = static_cast<std::size_t>(end - p) / std::max<std::size_t>(first_line, 16);
   std::vector<GridBuilder> builders;
+  const std::size_t expected = expected_grid_size(columns, p, end, spec.iso_time, options.period_s);
   for (std::size_t c = 0; c < channel_names.size(); ++c)
-    builders.emplace_back(options.period_s, options.fill_limit_s, expected_rows + expected_rows / 8);
+    builders.emplace_back(options.period_s, options.fill_limit_s, expected);
 
   CleaningCounts counts;
   const std::size_t ncols = columns.size();
