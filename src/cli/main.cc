@@ -12,7 +12,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "nilm 0.1.0");
 
+  nilm::cli::register_predictor_loaders();
   nilm::cli::add_info_command(app);
+  nilm::cli::add_simulate_command(app);
+  nilm::cli::add_evaluate_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,17 @@
+// Where model formats plug into `make_predictor` (eval/registry.h). nilm_eval links neither
+// LibTorch nor the runtime; the program registers the loaders its build has, once, at start-up.
+// Each layer adds one line here:
+//   train layer (LibTorch checkpoints, #if NILM_WITH_TORCH): register_predictor_loader({
+//       "LibTorch checkpoint", train::is_checkpoint, train::load_checkpoint_predictor,
+//       eval::Parallelism::internal});
+//   runtime layer (.tflite): register_predictor_loader({".tflite", ..., Parallelism::per_worker});
+#include "cli/commands.h"
+#include "eval/registry.h"
+
+namespace nilm::cli {
+
+void register_predictor_loaders() {
+  // (no model formats registered yet: evaluate accepts baseline:off and baseline:mean)
+}
+
+}  // namespace nilm::cli
