@@ -121,7 +121,7 @@ WindowSampler::WindowSampler(const Store& store, const std::string& appliance,
 
 void WindowSampler::start_epoch(std::uint64_t epoch) {
   const std::uint64_t key = splitmix64(splitmix64(opt_.seed) ^ (epoch * 0xd1342543de82ef95ull));
-  pos_ = 0;
+  pos_ = ahead_end_ = 0;
   if (opt_.balanced) {
     std::uint64_t k = std::min(total_on_, total_ - total_on_);
     if (opt_.max_windows) k = std::min<std::uint64_t>(k, std::max<std::size_t>(1, opt_.max_windows / 2));
@@ -150,8 +150,15 @@ std::uint64_t WindowSampler::select(bool on, std::uint64_t rank) const {
     std::uint64_t word = on ? on_bits_[k] : ~on_bits_[k];
     auto c = static_cast<std::uint64_t>(std::popcount(word));
     if (r < c) {
-      for (; r > 0; --r) word &= word - 1;
-      return k * 64 + static_cast<std::uint64_t>(std::countr_zero(word));
+      int base = 0;  // skip whole bytes, then clear the lowest set bits of the last one
+      for (;; base += 8) {
+        auto in_byte = static_cast<std::uint64_t>(std::popcount((word >> base) & 0xff));
+        if (r < in_byte) break;
+        r -= in_byte;
+      }
+      std::uint64_t byte = (word >> base) & 0xff;
+      for (; r > 0; --r) byte &= byte - 1;
+      return k * 64 + static_cast<std::uint64_t>(base + std::countr_zero(byte));
     }
     r -= c;
   }
@@ -186,9 +193,22 @@ WindowRef WindowSampler::at(std::size_t i) const {
   return ref(global_index(i));
 }
 
+void WindowSampler::prefetch(const WindowRef& r) const {
+  const char* p = reinterpret_cast<const char*>(r.aggregate);
+  const std::size_t bytes = static_cast<std::size_t>(opt_.window) * sizeof(float);
+  for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
+  __builtin_prefetch(p + bytes - 1);
+}
+
 bool WindowSampler::next(WindowRef& out) {
   if (pos_ >= epoch_size_) return false;
-  out = ref(global_index(pos_++));
+  const std::size_t want = std::min(epoch_size_, pos_ + kAhead);
+  for (; ahead_end_ < want; ++ahead_end_) {
+    ahead_[ahead_end_ % kAhead] = ref(global_index(ahead_end_));
+    prefetch(ahead_[ahead_end_ % kAhead]);
+  }
+  out = ahead_[pos_ % kAhead];
+  ++pos_;
   return true;
 }
 
@@ -197,8 +217,16 @@ void WindowSampler::fill(std::size_t first, std::size_t count, float* inputs, fl
   const std::size_t w = static_cast<std::size_t>(opt_.window);
   const float inv_std = 1.0f / scaling_.aggregate_std, mean = scaling_.aggregate_mean;
   const float inv_pm = 1.0f / params_.max_power_w;
+  if (first + count > epoch_size_ || first + count < first)
+    fail("sampler: windows " + std::to_string(first) + "+" + std::to_string(count) +
+         " past the epoch of " + std::to_string(epoch_size_));
+  WindowRef ahead[kAhead];
+  const std::size_t primed = std::min(count, kAhead);
+  for (std::size_t k = 0; k < primed; ++k) prefetch(ahead[k] = ref(global_index(first + k)));
   for (std::size_t k = 0; k < count; ++k) {
-    const WindowRef r = at(first + k);
+    const WindowRef r = ahead[k % kAhead];
+    if (k + kAhead < count)
+      prefetch(ahead[k % kAhead] = ref(global_index(first + k + kAhead)));
     float* dst = inputs + k * w;
     for (std::size_t j = 0; j < w; ++j) dst[j] = (r.aggregate[j] - mean) * inv_std;
     if (targets) targets[k] = std::clamp(r.target_w * inv_pm, 0.0f, 1.0f);
@@ -211,6 +239,7 @@ std::size_t WindowSampler::fill_batch(std::size_t batch, float* inputs, float* t
   std::size_t count = std::min(batch, epoch_size_ - pos_);
   fill(pos_, count, inputs, targets, status);
   pos_ += count;
+  ahead_end_ = std::max(ahead_end_, pos_);  // look-ahead entries past pos_ stay valid
   return count;
 }
 

@@ -63,7 +63,7 @@ class WindowSampler {
 
   void start_epoch(std::uint64_t epoch);  // reshuffles deterministically from (seed, epoch)
   bool next(WindowRef& out);              // zero-copy; false at the end of the epoch
-  void rewind() { pos_ = 0; }             // same epoch again, same order
+  void rewind() { pos_ = ahead_end_ = 0; }  // same epoch again, same order
 
   // Random access to the current epoch (thread-safe: const), for filling batches in parallel.
   WindowRef at(std::size_t i) const;      // i < size()
@@ -95,6 +95,7 @@ class WindowSampler {
   };
 
   WindowRef ref(std::uint64_t global) const;    // window index over all available windows
+  void prefetch(const WindowRef& r) const;      // asks for the window's cache lines early
   std::uint64_t global_index(std::uint64_t i) const;  // epoch position -> window index
   std::uint64_t select(bool on, std::uint64_t rank) const;  // rank-th window of a class
 
@@ -113,6 +114,11 @@ class WindowSampler {
   std::vector<std::uint64_t> block_on_;
 
   std::size_t epoch_size_ = 0, pos_ = 0;
+  // next() looks kAhead windows ahead and prefetches them, so that memory latency overlaps the
+  // consumer's work (random windows are mostly cache misses).
+  static constexpr std::size_t kAhead = 8;
+  WindowRef ahead_[kAhead] = {};
+  std::size_t ahead_end_ = 0;  // windows [pos_, ahead_end_) are in ahead_
   IndexPermutation perm_, perm_on_, perm_off_;
 };
 

@@ -106,7 +106,9 @@ TEST_F(SamplerTest, SequentialEpochIsEveryCleanWindowInOrder) {
     }
     // HouseA (200 samples, gaps [50,55) and [150,152)): stretches 50, 95, 48 long, so
     // 40 + 85 + 38 windows of 11 at stride 1; HouseB: 70.
-    if (stride == 1) EXPECT_EQ(got.size(), 40u + 85u + 38u + 70u);
+    if (stride == 1) {
+      EXPECT_EQ(got.size(), 40u + 85u + 38u + 70u);
+    }
   }
 }
 
@@ -227,7 +229,9 @@ TEST_F(SamplerTest, FillBatchNormalises) {
       ASSERT_EQ(st[k], r.status ? 1.f : 0.f);
     }
     seen += got;
-    if (got < batch) EXPECT_EQ(seen, total);
+    if (got < batch) {
+      EXPECT_EQ(seen, total);
+    }
   }
   EXPECT_EQ(seen, total);
   // targets and status are optional; at() gives the same windows without moving the cursor.
