@@ -1,0 +1,46 @@
+// Helpers shared by the op adapters (ops_*.cc): translating graph attributes into kernel
+// parameters and declaring table entries tersely.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "model/graph.h"
+#include "runtime/kernel_registry.h"
+#include "runtime/kernels/params.h"
+
+namespace nilm::runtime {
+
+// A kernel-parameter struct wrapped as prepared state.
+template <class Params>
+struct ParamsState : OpState {
+  Params p{};
+  model::Activation post = model::Activation::none;  // tanh: applied after the kernel
+  const kernels::MicroKernels* micro = nullptr;
+};
+
+template <class S>
+const S& state_as(const OpState& s) { return static_cast<const S&>(s); }
+
+// Fused activations the kernels clamp to; tanh is left for a post pass (see apply_post).
+kernels::Activation kernel_activation(model::Activation a);
+// Applies a fused tanh after the kernel (nothing for the clamping activations).
+void apply_post(model::Activation a, float* data, std::size_t n, const EvalContext& ctx,
+                const kernels::MicroKernels* micro);
+
+// TFLite's padding rule: the number of padded elements before the first one.
+int padding_before(model::Padding padding, int in, int out, int kernel, int stride, int dilation);
+
+// Shape padded on the left with 1s to kernels::kMaxRank.
+kernels::Dims padded_dims(const model::Shape& shape);
+
+[[noreturn]] void fail_op(const PrepareContext& ctx, const std::string& message);
+
+// Splits [0, total) into about `parts` chunks aligned to `grain`; returns the chunk size.
+int chunk_size(int total, int parts, int grain);
+
+// Shorthand for a float32 entry.
+constexpr model::ElementType f32 = model::ElementType::f32;
+
+}  // namespace nilm::runtime

@@ -1,0 +1,101 @@
+// FULLY_CONNECTED. Two optimized strategies, chosen at load time from the shapes:
+// - few rows (batch-1 seq2point: 1 row): row dot products straight against the [out, in]
+//   weights in the model file (no copy; the 9728x1024 layer is bound by memory bandwidth, so
+//   the weights are streamed exactly once, split by output ranges across threads);
+// - many rows (the transformer's 299 tokens): weights packed once into column panels and a
+//   register-blocked GEMM (each weight load feeds 6 rows).
+#include <algorithm>
+
+#include "runtime/kernels/reference.h"
+#include "runtime/op_util.h"
+
+namespace nilm::runtime {
+namespace {
+
+using kernels::FcParams;
+
+struct FcState : ParamsState<FcParams> {
+  std::vector<float> packed;  // only in the GEMM strategy
+};
+
+constexpr int kGemmMinRows = 4;
+
+std::unique_ptr<OpState> prepare_fc(const PrepareContext& ctx) {
+  const auto& a = ctx.op.attr<model::FullyConnectedAttrs>();
+  const auto& w = ctx.inputs[1]->shape;
+  if (w.size() != 2) fail_op(ctx, "weights must be 2-D [out, in]");
+  auto s = std::make_unique<FcState>();
+  auto& p = s->p;
+  p.outputs = w[0];
+  p.depth = w[1];
+  p.rows = p.depth ? int(ctx.inputs[0]->elements() / p.depth) : 0;
+  p.act = kernel_activation(a.activation);
+  s->post = a.activation;
+  s->micro = ctx.micro;
+  if (ctx.micro && p.rows >= kGemmMinRows) {
+    s->packed.resize(kernels::packed_panels_size(p.depth, p.outputs));
+    kernels::pack_panels(ctx.inputs[1]->data.as<float>(), p.depth, p.outputs, p.depth, 1, s->packed.data());
+    s->prepared_bytes = s->packed.size() * sizeof(float);
+  }
+  return s;
+}
+
+std::size_t out_elements(const FcParams& p) { return std::size_t(p.rows) * p.outputs; }
+
+void eval_fc_ref(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<FcState>(state);
+  kernels::fully_connected_f32_ref(s.p, ctx.in(0), ctx.in(1), ctx.in(2), ctx.out(0));
+  apply_post(s.post, ctx.out(0), out_elements(s.p), ctx, nullptr);
+}
+
+void eval_fc_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<FcState>(state);
+  const auto& p = s.p;
+  if (s.packed.empty()) {
+    // Output ranges in multiples of 4 (the dot kernel's block) across threads.
+    const int chunk = chunk_size(p.outputs, 2 * ctx.pool.size(), 16);
+    ctx.pool.run((p.outputs + chunk - 1) / chunk, [&](int task, int) {
+      s.micro->fc_dot(p, ctx.in(0), ctx.in(1), ctx.in(2), ctx.out(0), task * chunk,
+                      std::min(p.outputs, (task + 1) * chunk));
+    });
+  } else {
+    constexpr int kRows = 48;
+    const int panels = (p.outputs + kernels::kPanel - 1) / kernels::kPanel;
+    const int row_blocks = (p.rows + kRows - 1) / kRows;
+    const int groups = std::min(panels, std::max(1, (4 * ctx.pool.size() + row_blocks - 1) / row_blocks));
+    const int per_group = (panels + groups - 1) / groups;
+    ctx.pool.run(row_blocks * groups, [&](int task, int) {
+      const int rb = task / groups, gi = task % groups;
+      kernels::GemmArgs g;
+      g.m = std::min(kRows, p.rows - rb * kRows);
+      g.n = p.outputs;
+      g.k = p.depth;
+      g.a = ctx.in(0) + std::size_t(rb) * kRows * p.depth;
+      g.a_row = p.depth;
+      g.b_packed = s.packed.data();
+      g.bias = ctx.in(2);
+      g.clamp = kernels::clamp_of(p.act);
+      g.c = ctx.out(0) + std::size_t(rb) * kRows * p.outputs;
+      g.ldc = p.outputs;
+      s.micro->gemm(g, gi * per_group, std::min(panels, (gi + 1) * per_group));
+    });
+  }
+  apply_post(s.post, ctx.out(0), out_elements(p), ctx, s.micro);
+}
+
+bool weights_constant(const PrepareContext& ctx) { return ctx.inputs[1]->is_constant(); }
+
+const KernelEntry entries[] = {
+    {"fully_connected_f32_ref", model::OpKind::fully_connected, f32, f32, f32, 0, cpu_none,
+     MicroSet::none, nullptr, prepare_fc, eval_fc_ref},
+    {"fully_connected_f32_opt", model::OpKind::fully_connected, f32, f32, f32, 1, cpu_none,
+     MicroSet::portable, weights_constant, prepare_fc, eval_fc_opt},
+    {"fully_connected_f32_avx2", model::OpKind::fully_connected, f32, f32, f32, 2,
+     cpu_avx2 | cpu_fma, MicroSet::avx2, weights_constant, prepare_fc, eval_fc_opt},
+};
+
+}  // namespace
+
+std::span<const KernelEntry> fully_connected_kernels() { return entries; }
+
+}  // namespace nilm::runtime
