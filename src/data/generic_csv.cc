@@ -66,7 +66,10 @@ std::size_t expected_grid_size(const std::vector<Column>& columns, const char* d
   while (last > data && last[-1] != '\n') --last;
   const double first_t = time_of(data, csv::line_end(data, end)), last_t = time_of(last, end);
   if (!(first_t >= 0 && last_t >= first_t && last_t - first_t < 2e9)) return 0;
-  return static_cast<std::size_t>((last_t - first_t) / period_s) + 2;
+  // Capped by a few grid samples per row, so one wrong timestamp cannot reserve gigabytes.
+  const auto first_line = static_cast<std::size_t>(csv::line_end(data, end) - data) + 1;
+  const std::size_t rows = static_cast<std::size_t>(end - data) / first_line + 1;
+  return std::min(static_cast<std::size_t>((last_t - first_t) / period_s) + 2, 4 * rows + 1024);
 }
 
 }  // namespace
@@ -189,9 +192,13 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
     if (t == last_t) ++counts.duplicate_times;  // the later row replaces the earlier
     last_t = t;
     if (issue) ++counts.issues_rows;
-    for (std::size_t c = 0; c < builders.size(); ++c) {
-      double v = values[c];
-      if (clean_sample(v, caps[c], counts)) builders[c].add(t, static_cast<float>(v));
+    try {  // free unless thrown: only a wrong timestamp far from the others throws here
+      for (std::size_t c = 0; c < builders.size(); ++c) {
+        double v = values[c];
+        if (clean_sample(v, caps[c], counts)) builders[c].add(t, static_cast<float>(v));
+      }
+    } catch (const Error& e) {
+      fail(at_line(path, line, e.what()));
     }
     if ((counts.rows_read & 0xffff) == 0) {
       csv::release_consumed(base, p, released);

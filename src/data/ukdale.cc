@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "core/progress.h"
 #include "data/appliance_names.h"
 #include "data/csv_fields.h"
 
@@ -68,6 +69,8 @@ ChannelGrid read_dat_channel(const std::string& path, float cap_w, const ReadOpt
   long long line = 0;
   std::size_t released = 0;
   std::uint64_t rows = 0;
+  Progress progress("read " + fs::path(path).parent_path().filename().string() + "/" +
+                        fs::path(path).filename().string(), file.size(), "bytes");
   while (p < end) {
     ++line;
     const char* eol = csv::line_end(p, end);
@@ -105,9 +108,17 @@ ChannelGrid read_dat_channel(const std::string& path, float cap_w, const ReadOpt
     if (t == last_t) ++counts.duplicate_times;
     last_t = t;
     if (vk == csv::Value::absent) v = std::nan("");
-    if (clean_sample(v, cap_w, counts)) builder.add(t, static_cast<float>(v));
-    if ((rows & 0xffff) == 0) csv::release_consumed(base, p, released);
+    try {
+      if (clean_sample(v, cap_w, counts)) builder.add(t, static_cast<float>(v));
+    } catch (const Error& e) {
+      fail(at_line(path, line, e.what()));
+    }
+    if ((rows & 0xffff) == 0) {
+      csv::release_consumed(base, p, released);
+      progress.update(static_cast<std::uint64_t>(p - base));
+    }
   }
+  progress.finish();
   if (rows == 0) fail(path + ": no data lines");
   return builder.finish();
 }

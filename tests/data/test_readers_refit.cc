@@ -154,6 +154,9 @@ TEST(RefitReader, MalformedLinesNameFileAndLine) {
   error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:3: Unix: not a valid time");
   write_file(dir / "CLEAN_House2.csv", kHeader + row(99999999999LL, "100"));
   error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:2: Unix: not a valid time");
+  // A time far from the others would make an absurd grid (here 4e9 s / 8 s = 5e8 samples).
+  write_file(dir / "CLEAN_House2.csv", kHeader + row(8, "100") + row(4'000'000'000LL, "100"));
+  error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:3: time span over 200000000 grid samples");
 }
 
 TEST(RefitReader, TruncatedLastLineIsSkippedAndCounted) {
