@@ -90,6 +90,8 @@ inline constexpr int op_kind_count = static_cast<int>(OpKind::dequantize) + 1;
 
 enum class Padding : std::uint8_t { same, valid };
 // Fused activation applied to an op's output (TFLite's ActivationFunctionType subset).
+// tanh exists in the schema but TFLite's kernels ignore it (FULLY_CONNECTED refuses it), so
+// validate() refuses it: a graph uses a TANH op instead.
 enum class Activation : std::uint8_t { none, relu, relu_n1_to_1, relu6, tanh };
 
 const char* padding_name(Padding padding);

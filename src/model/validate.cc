@@ -138,6 +138,9 @@ void check_types(const Graph& g, const Op& op) {
 
 void check_activation(Activation a) {
   if (static_cast<int>(a) > static_cast<int>(Activation::tanh)) fail("fused activation is unknown");
+  // TFLite's kernels clamp for RELU/RELU6/RELU_N1_TO_1 and silently ignore a fused TANH
+  // (FULLY_CONNECTED refuses it), so a file saying TANH would compute something else in TFLite.
+  if (a == Activation::tanh) fail("fused activation TANH is not applied by TFLite's kernels; use a TANH op");
 }
 void check_padding(Padding p) {
   if (static_cast<int>(p) > static_cast<int>(Padding::valid)) fail("padding is unknown");

@@ -226,6 +226,15 @@ TEST(Validate, RefusesBadAttributes) {
   std::get<Pool2DAttrs>(g.ops[0].attrs).stride_w = 0;
   expect_invalid(g, "operator 0 (MAX_POOL_2D): stride must be >= 1, is 0");
 
+  GraphBuilder f;  // TFLite's FULLY_CONNECTED refuses a fused TANH, its other kernels ignore it
+  const int fx = f.input("x", {1, 2});
+  const int fw = f.constant("w", {1, 2}, {1, 1});
+  EXPECT_NE(error_of([&] {
+              f.output(f.fully_connected(fx, fw, -1, Activation::tanh));
+              f.finish();
+            }).find("operator 0 (FULLY_CONNECTED): fused activation TANH is not applied by TFLite's kernels"),
+            std::string::npos);
+
   GraphBuilder s;
   s.output(s.softmax(s.input("x", {1, 4})));
   Graph h = s.finish();

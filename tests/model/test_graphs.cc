@@ -112,7 +112,7 @@ const Case cases[] = {
     {"fully_connected_flattens",
      [](GraphBuilder& b, std::mt19937_64& r) {
        int x = b.input("x", {1, 2, 3, 4});
-       b.output(b.fully_connected(x, weights(b, r, "w", {5, 24}), weights(b, r, "b", {5}), Activation::tanh));
+       b.output(b.fully_connected(x, weights(b, r, "w", {5, 24}), weights(b, r, "b", {5}), Activation::relu6));
      }},
     {"reshape",
      [](GraphBuilder& b, std::mt19937_64& r) {
@@ -158,8 +158,9 @@ const Case cases[] = {
      }},
     {"sub_two_inputs",
      [](GraphBuilder& b, std::mt19937_64&) {
-       int x = b.input("x", {2, 3});
-       int y = b.input("y", {2, 3});
+       // Input names out of alphabetical order: a runner must feed inputs by position.
+       int x = b.input("z_minuend", {2, 3});
+       int y = b.input("a_subtrahend", {2, 3});
        b.output(b.sub(x, y));
      }},
     {"mul_broadcast_both",
