@@ -10,6 +10,9 @@ namespace nilm::data {
 namespace {
 // A grid longer than this is a wrong timestamp, not data (50 years at 8 s).
 constexpr std::int64_t kMaxGridSamples = 200'000'000;
+// No meter log has a year-long hole; a jump that long is a wrong timestamp, and filling it
+// with missing grid samples would take gigabytes.
+constexpr double kMaxGapS = 366.0 * 86400;
 }  // namespace
 
 GridBuilder::GridBuilder(double period_s, double fill_limit_s, std::size_t expected_bins)
@@ -39,6 +42,9 @@ void GridBuilder::add(double t, float watts) {
     ++count_;
   } else {
     close_bin();
+    if (t - last_t_ > kMaxGapS)
+      fail("time jumps forward by " + std::to_string(static_cast<long long>((t - last_t_) / 86400)) +
+           " days (more than a year): a wrong timestamp?");
     if (bin - grid_.first_bin > kMaxGridSamples)
       fail("time span over " + std::to_string(kMaxGridSamples) + " grid samples: wrong timestamps?");
     const bool fill = t - last_t_ <= fill_limit_;

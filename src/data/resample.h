@@ -35,7 +35,8 @@ class GridBuilder {
  public:
   GridBuilder(double period_s, double fill_limit_s, std::size_t expected_bins = 0);
   // t must not go back in time (readers filter that); t equal to the previous sample's time
-  // replaces that sample (duplicate timestamps: the later row wins).
+  // replaces that sample (duplicate timestamps: the later row wins). Throws on a jump forward
+  // of more than a year or a grid over 200 million samples (wrong timestamps, not data).
   void add(double t, float watts);
   ChannelGrid finish();
   double last_time() const { return last_t_; }

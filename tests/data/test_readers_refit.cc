@@ -154,9 +154,13 @@ TEST(RefitReader, MalformedLinesNameFileAndLine) {
   error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:3: Unix: not a valid time");
   write_file(dir / "CLEAN_House2.csv", kHeader + row(99999999999LL, "100"));
   error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:2: Unix: not a valid time");
-  // A time far from the others would make an absurd grid (here 4e9 s / 8 s = 5e8 samples).
-  write_file(dir / "CLEAN_House2.csv", kHeader + row(8, "100") + row(4'000'000'000LL, "100"));
-  error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:3: time span over 200000000 grid samples");
+  // A time far from the others would make an absurd grid of missing samples.
+  write_file(dir / "CLEAN_House2.csv", kHeader + row(8, "100") + row(1'381'323'977, "100"));
+  error_of([&] { read(dir.str()); }, "CLEAN_House2.csv:3: time jumps forward by 15987 days (more than a year)");
+  write_file(dir / "CLEAN_House2.csv", kHeader + row(8, "100") + row(8 + 366 * 86400, "100"));
+  ReadOptions hourly;
+  hourly.period_s = 3600;
+  EXPECT_EQ(read(dir.str(), "CLEAN_House2.csv", hourly).size(), 366u * 24 + 1);  // a year-long hole is data
 }
 
 TEST(RefitReader, TruncatedLastLineIsSkippedAndCounted) {
