@@ -10,6 +10,7 @@ namespace nilm::cli {
 void add_info_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 
 // Model formats for eval::make_predictor (src/cli/predictor_loaders.cc); called once in main.
 void register_predictor_loaders();

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   nilm::cli::add_info_command(app);
   nilm::cli::add_simulate_command(app);
   nilm::cli::add_evaluate_command(app);
+  nilm::cli::add_train_command(app);
 
   try {
     app.parse(argc, argv);

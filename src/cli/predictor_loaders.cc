@@ -7,10 +7,16 @@
 //   runtime layer (.tflite): register_predictor_loader({".tflite", ..., Parallelism::per_worker});
 #include "cli/commands.h"
 #include "eval/registry.h"
+#if NILM_WITH_TORCH
+#include "train/predictor.h"
+#endif
 
 namespace nilm::cli {
 
 void register_predictor_loaders() {
+#if NILM_WITH_TORCH
+  eval::register_predictor_loader(train::checkpoint_predictor_loader());
+#endif
   // (no model formats registered yet: evaluate accepts baseline:off and baseline:mean)
 }
 
