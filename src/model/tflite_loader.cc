@@ -84,9 +84,12 @@ Tensor read_tensor(const Source& src, const tfl::Model& model, const tfl::Tensor
   for (int d : out.shape)
     if (d < 0) src.error(who + ": dimension " + std::to_string(d) + " in shape " + shape_string(out.shape) +
                          " (dynamic shapes are not supported)");
+  // shape_signature may mark dimensions -1 (TensorFlow's converter does so for the batch); TFLite
+  // runs at `shape` unless resized, and so does nilm. Its length must still agree with shape.
   if (const auto* signature = t->shape_signature())
-    for (int d : *signature)
-      if (d < 0) src.error(who + ": shape signature has a dynamic dimension (batch or length); nilm needs static shapes");
+    if (signature->size() != out.shape.size())
+      src.error(who + ": shape signature has rank " + std::to_string(signature->size()) + ", shape " +
+                shape_string(out.shape));
   const auto type = from_tflite(t->type());
   if (!type) src.error(who + ": element type " + type_name(t->type()) + " is not supported");
   out.type = *type;

@@ -212,6 +212,13 @@ TEST(TfliteLoader, TheBaselineRawModelLoads) {
   EXPECT_EQ(g.ops[0].kind, OpKind::relu);
 }
 
+TEST(TfliteLoader, RunsAtTheStoredShapeWhenTheSignatureHasADynamicBatch) {
+  RawSpec s;  // TensorFlow's converter writes shape [1,4] with shape_signature [-1,4]
+  s.x_signature = {-1, 4};
+  const auto bytes = raw_model(s);
+  EXPECT_EQ(parse_tflite(bytes.data(), bytes.size(), "tf.tflite").tensor(0).shape, (Shape{1, 4}));
+}
+
 TEST(TfliteLoader, BuiltinCodeIsTheLargerOfTheTwoFields) {
   RawSpec old_style;  // written before the int32 field existed: only the int8 one is set
   old_style.builtin = 0;
@@ -265,8 +272,8 @@ TEST(TfliteLoader, RefusesBadTensors) {
   s.x_shape = s.y_shape = {1, -1};
   expect_refused(s, "tensor 0 'x': dimension -1 in shape [1,-1] (dynamic shapes are not supported)");
   s = {};
-  s.x_signature = {-1, 4};
-  expect_refused(s, "tensor 0 'x': shape signature has a dynamic dimension");
+  s.x_signature = {-1, 4, 1};
+  expect_refused(s, "tensor 0 'x': shape signature has rank 3, shape [1,4]");
   s = {};
   s.x_type = tfl::TensorType::STRING;
   expect_refused(s, "tensor 0 'x': element type STRING is not supported");

@@ -11,7 +11,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DNILM_WITH_TORCH=OFF -DNILM_BUILD_BENCH=OFF >/dev/null
 fi
 cmake --build "$build" --target test_model -- -j"${NILM_JOBS:-2}"
-export NILM_FUZZ_ITERATIONS=${NILM_FUZZ_ITERATIONS:-4000} NILM_PROGRESS=0
+export NILM_FUZZ_ITERATIONS=${NILM_FUZZ_ITERATIONS:-1500} NILM_PROGRESS=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 "$build/tests/test_model" --gtest_filter='TfliteFuzz.*:TfliteLoader.*:Validate.*:TfliteRoundTrip.*'
