@@ -9,6 +9,7 @@ namespace nilm::cli {
 
 void add_info_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
+void add_prepare_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   nilm::cli::register_predictor_loaders();
   nilm::cli::add_info_command(app);
   nilm::cli::add_simulate_command(app);
+  nilm::cli::add_prepare_command(app);
   nilm::cli::add_evaluate_command(app);
   nilm::cli::add_train_command(app);
 

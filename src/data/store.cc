@@ -68,7 +68,8 @@ json counts_to_json(const CleaningCounts& c) {
               {"clipped_values", c.clipped_values},
               {"issues_rows", c.issues_rows},
               {"samples_filled", c.samples_filled},
-              {"samples_missing", c.samples_missing}};
+              {"samples_missing", c.samples_missing},
+              {"empty_channels", c.empty_channels}};
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
