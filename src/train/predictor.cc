@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "train/checkpoint.h"
+#include "train/train.h"
 
 namespace nilm::train {
 
@@ -64,7 +65,7 @@ bool is_checkpoint(const std::string& path) {
 }
 
 std::unique_ptr<eval::Predictor> load_checkpoint_predictor(const std::string& path, int threads) {
-  if (threads > 0) at::set_num_threads(threads);
+  configure_process(threads, /*quiet=*/true);  // threads, malloc tuning, reference-BLAS warning
   std::string file = resolve(path);
   return std::make_unique<CheckpointPredictor>(load_model(file), file);
 }
