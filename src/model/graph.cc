@@ -30,8 +30,9 @@ constexpr std::array<TypeInfo, 7> type_table{{
 template <class T, class Variant> struct variant_index;
 template <class T, class... Ts> struct variant_index<T, std::variant<Ts...>> {
   static constexpr std::size_t value = [] {
+    constexpr bool matches[] = {std::is_same_v<T, Ts>...};
     std::size_t i = 0;
-    ((std::is_same_v<T, Ts> ? false : (++i, true)) && ...);
+    while (!matches[i]) ++i;
     return i;
   }();
 };
