@@ -2,6 +2,7 @@
 // by nilm's writer, run in LiteRT.js (TFLite's kernels compiled to WebAssembly) and agree with
 // the independent double-precision reference (tests/model/reference_eval.cc) within 1e-4
 // relative to the output's magnitude. LiteRT.js refusing a file fails the test with its message.
+// The same files also go through nilm's runtime (runtime::Model::load), held to the same bound.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,9 +15,12 @@
 #include <random>
 #include <sstream>
 
+#include "core/error.h"
 #include "model/builder.h"
 #include "model/tflite.h"
 #include "reference_eval.h"
+#include "runtime/interpreter.h"
+#include "runtime/model.h"
 #include "test_graphs.h"
 
 namespace nilm::model::testing {
@@ -82,6 +86,28 @@ void run_and_compare(const std::vector<Job>& jobs, const std::string& batch_name
     ASSERT_EQ(bytes.size(), expected * 4) << job.name;
     std::vector<float> got(expected);
     std::memcpy(got.data(), bytes.data(), bytes.size());
+    // nilm's own runtime on the same file, through the same loader the command line uses.
+    // Float graphs only for now: its QUANTIZE/DEQUANTIZE kernels come with quantization.
+    std::vector<std::vector<float>> ours;
+    const bool float_only = std::none_of(job.graph.ops.begin(), job.graph.ops.end(), [](const Op& op) {
+      return op.kind == OpKind::quantize || op.kind == OpKind::dequantize;
+    });
+    auto run_ours = [&] {
+      const runtime::Model model = runtime::Model::load(base.string() + ".tflite");
+      runtime::Interpreter interpreter(model, 1);
+      for (std::size_t i = 0; i < job.inputs.size(); ++i)
+        std::copy(job.inputs[i].begin(), job.inputs[i].end(), interpreter.input(i));
+      interpreter.invoke();
+      for (std::size_t o = 0; o < interpreter.output_count(); ++o)
+        ours.emplace_back(interpreter.output(o), interpreter.output(o) + interpreter.output_elements(o));
+    };
+    if (float_only) {
+      try {
+        run_ours();
+      } catch (const Error& e) {
+        ADD_FAILURE() << job.name << ": nilm's runtime refused our file: " << e.what();
+      }
+    }
     std::size_t at = 0;
     for (std::size_t o = 0; o < reference.size(); ++o) {
       double magnitude = 0.0, worst = 0.0;
@@ -93,6 +119,16 @@ void run_and_compare(const std::vector<Job>& jobs, const std::string& batch_name
       std::printf("%-36s output %zu: %zu values, max |ref| %.4g, max |litert - ref| %.3g, relative %.3g\n",
                   job.name.c_str(), o, reference[o].size(), magnitude, worst, relative);
       EXPECT_LE(relative, tolerance) << job.name << " output " << o;
+      if (o < ours.size()) {
+        double runtime_worst = 0.0;
+        for (std::size_t i = 0; i < reference[o].size() && i < ours[o].size(); ++i)
+          runtime_worst = std::max(runtime_worst, std::abs(static_cast<double>(ours[o][i]) - reference[o][i]));
+        const double runtime_relative = runtime_worst / std::max(magnitude, 1e-6);
+        std::printf("%-36s          nilm runtime: max |nilm - ref| %.3g, relative %.3g\n", "", runtime_worst,
+                    runtime_relative);
+        EXPECT_EQ(ours[o].size(), reference[o].size()) << job.name;
+        EXPECT_LE(runtime_relative, tolerance) << job.name << " output " << o << " (nilm runtime)";
+      }
       EXPECT_GT(magnitude, 0.0) << job.name << ": an all-zero output proves little";
       at += reference[o].size();
     }
