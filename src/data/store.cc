@@ -1,5 +1,6 @@
 #include "data/store.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -259,6 +260,9 @@ const json& StoreWriter::add_house(const HouseSeries& house) {
   for (const auto& e : houses_)
     if (e["name"] == name) fail("house \"" + name + "\" added twice");
   const std::size_t n = house.aggregate.size();
+  if (std::abs(house.period_s - period_s_) > 1e-9 * period_s_)
+    fail("house " + name + ": sampled every " + std::to_string(house.period_s) +
+         " s, the store every " + std::to_string(period_s_) + " s");
   if (house.missing.size() != n)
     fail("house " + name + ": missing mask has " + std::to_string(house.missing.size()) +
          " samples, aggregate " + std::to_string(n));

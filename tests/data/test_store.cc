@@ -20,7 +20,9 @@ namespace {
 const char* kPython = "/usr/bin/python3";
 
 bool python_has_numpy() {
-  return std::system((std::string(kPython) + " -c 'import numpy' >/dev/null 2>&1").c_str()) == 0;
+  static const bool has =
+      std::system((std::string(kPython) + " -c 'import numpy' >/dev/null 2>&1").c_str()) == 0;
+  return has;
 }
 
 // Runs a Python script; returns its exit code (output goes to the test log).
@@ -313,6 +315,9 @@ TEST_F(StoreTest, WriterChecksItsInput) {
   EXPECT_TRUE(contains(error_of([&] { w.add_house(h); }), "kettle has 29 samples"));
   auto bad = nilm::test::make_house("../evil", 30, 1);
   EXPECT_TRUE(contains(error_of([&] { w.add_house(bad); }), "../evil"));
+  auto slow = nilm::test::make_house("HouseS", 30, 1);
+  slow.period_s = 6;
+  EXPECT_TRUE(contains(error_of([&] { w.add_house(slow); }), "sampled every 6"));
   w.add_house(nilm::test::make_house("HouseA", 30, 1));
   EXPECT_TRUE(contains(error_of([&] { w.add_house(nilm::test::make_house("HouseA", 30, 1)); }),
                        "twice"));
