@@ -10,8 +10,12 @@ file=/tmp/nilm_bench_refit/CLEAN_House2.csv
 bench="$build/bench/bench_read_csv"
 [ -x "$bench" ] || { echo "missing $bench: build the bench_read_csv target first" >&2; exit 1; }
 
-ours=$(NILM_PROGRESS=0 "$bench" --file "$file" --repeat "$repeat" | tee /dev/stderr | grep '^RESULT')
-theirs=$(/usr/bin/python3 bench/read_csv_pandas.py "$file" "$repeat" | tee /dev/stderr | grep '^RESULT')
+out=$(NILM_PROGRESS=0 "$bench" --file "$file" --repeat "$repeat")
+echo "$out"
+ours=$(grep '^RESULT' <<<"$out")
+out=$(/usr/bin/python3 bench/read_csv_pandas.py "$file" "$repeat")
+echo "$out"
+theirs=$(grep '^RESULT' <<<"$out")
 
 value() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 /usr/bin/python3 - "$(value "$ours" ours_seconds)" "$(value "$theirs" pandas_seconds)" \
