@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   nilm::cli::add_prepare_command(app);
   nilm::cli::add_evaluate_command(app);
   nilm::cli::add_train_command(app);
+  nilm::cli::add_run_command(app);
 
   try {
     app.parse(argc, argv);

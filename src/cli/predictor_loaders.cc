@@ -17,7 +17,11 @@ void register_predictor_loaders() {
 #if NILM_WITH_TORCH
   eval::register_predictor_loader(train::checkpoint_predictor_loader());
 #endif
-  // (no model formats registered yet: evaluate accepts baseline:off and baseline:mean)
+  eval::register_predictor_loader({".tflite",
+                                   [](const std::string& path) {
+                                     return path.size() > 7 && path.compare(path.size() - 7, 7, ".tflite") == 0;
+                                   },
+                                   load_tflite_predictor, eval::Parallelism::per_worker});
 }
 
 }  // namespace nilm::cli

@@ -26,15 +26,17 @@ ThreadPool::ThreadPool(int threads) {
 
 ThreadPool::~ThreadPool() {
   stop_.store(true);
-  generation_.fetch_add(1, std::memory_order_release);
-  generation_.notify_all();
+  wake_.fetch_add(1, std::memory_order_release);
+  wake_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
 void ThreadPool::work(int thread) {
   for (int t = next_.fetch_add(1, std::memory_order_relaxed); t < tasks_;
-       t = next_.fetch_add(1, std::memory_order_relaxed))
+       t = next_.fetch_add(1, std::memory_order_relaxed)) {
     fn_(context_, t, thread);
+    done_.fetch_add(1, std::memory_order_release);
+  }
 }
 
 void ThreadPool::run(int tasks, TaskFn fn, void* context) {
@@ -43,37 +45,55 @@ void ThreadPool::run(int tasks, TaskFn fn, void* context) {
     for (int t = 0; t < tasks; ++t) fn(context, t, 0);
     return;
   }
+  // The job is closed here (odd generation, nobody inside): fields may be written.
   fn_ = fn;
   context_ = context;
   tasks_ = tasks;
   next_.store(0, std::memory_order_relaxed);
-  workers_done_.store(0, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);
-  generation_.notify_all();
+  done_.store(0, std::memory_order_relaxed);
+  const std::uint64_t open = ((state_.load(std::memory_order_relaxed) >> 32) + 1) << 32;
+  state_.store(open, std::memory_order_release);
+  wake_.fetch_add(1, std::memory_order_release);
+  wake_.notify_all();
   work(0);
-  // Every worker checks in before the job fields may be reused by the next run().
-  const int n = int(workers_.size());
-  for (int spins = 0; workers_done_.load(std::memory_order_acquire) != n; ++spins)
+  for (int spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins)
     if (spins < kSpinPolls) cpu_relax();
     else std::this_thread::yield();
+  // Close the job once no worker is inside it (a worker inside has found no task left and is
+  // about to leave).
+  for (std::uint64_t s = open;;) {
+    s &= ~std::uint64_t{0xffffffff};
+    if (state_.compare_exchange_weak(s, s + (std::uint64_t{1} << 32), std::memory_order_acq_rel)) break;
+    cpu_relax();
+  }
 }
 
 void ThreadPool::worker_loop(int thread) {
   std::uint32_t seen = 0;
   for (;;) {
-    std::uint32_t g = generation_.load(std::memory_order_acquire);
-    for (int spins = 0; g == seen && spins < kSpinPolls; ++spins) {
+    std::uint32_t w = wake_.load(std::memory_order_acquire);
+    for (int spins = 0; w == seen && spins < kSpinPolls; ++spins) {
       cpu_relax();
-      g = generation_.load(std::memory_order_acquire);
+      w = wake_.load(std::memory_order_acquire);
     }
-    while (g == seen) {
-      generation_.wait(seen, std::memory_order_acquire);
-      g = generation_.load(std::memory_order_acquire);
+    while (w == seen) {
+      wake_.wait(seen, std::memory_order_acquire);
+      w = wake_.load(std::memory_order_acquire);
     }
-    seen = g;
+    seen = w;
     if (stop_.load()) return;
+    // Join the job if it is still open.
+    std::uint64_t s = state_.load(std::memory_order_acquire);
+    bool joined = false;
+    while ((s >> 32) % 2 == 0) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) continue;
     work(thread);
-    workers_done_.fetch_add(1, std::memory_order_release);
+    state_.fetch_sub(1, std::memory_order_release);
   }
 }
 

@@ -42,13 +42,18 @@ class ThreadPool {
   void work(int thread);
 
   std::vector<std::thread> workers_;
-  // The current job; written by the caller before the generation is bumped.
+  // The current job; written by the caller while the job is closed (no worker inside).
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;
   int tasks_ = 0;
-  std::atomic<int> next_{0};
-  std::atomic<int> workers_done_{0};
-  std::atomic<std::uint32_t> generation_{0};
+  std::atomic<int> next_{0};   // next task index to hand out
+  std::atomic<int> done_{0};   // tasks finished
+  // (job generation << 32) | workers inside the job. Odd generations are closed. A worker
+  // joins only by a compare-and-swap that sees the job still open, and the caller closes it
+  // only when nobody is inside, so job fields are never rewritten under a worker; a worker the
+  // OS has not scheduled simply misses the job instead of making the caller wait for it.
+  std::atomic<std::uint64_t> state_{std::uint64_t{1} << 32};
+  std::atomic<std::uint32_t> wake_{0};  // bumped to wake sleeping workers
   std::atomic<bool> stop_{false};
 };
 

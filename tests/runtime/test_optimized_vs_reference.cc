@@ -29,7 +29,7 @@ struct Case {
 };
 
 Activation random_activation(std::mt19937& rng) {
-  const Activation a[] = {Activation::none, Activation::relu, Activation::relu6, Activation::tanh};
+  const Activation a[] = {Activation::none, Activation::relu, Activation::relu6, Activation::relu_n1_to_1};
   return a[random_int(rng, 0, 3)];
 }
 

@@ -10,32 +10,61 @@
 namespace nilm::runtime::kernels {
 namespace {
 
-// MR rows x 16 columns in 2 * MR ymm accumulators (MR = 6 uses 12 of 16 registers).
+// MR rows x 16 columns in 2 * MR ymm accumulators (MR = 6 uses 12 of 16 registers). Written
+// with named accumulators: GCC keeps an __m256 array in memory (a store per FMA).
 template <int MR>
 void gemm_tile(const GemmArgs& g, int row, int panel) {
   const int col0 = panel * kPanel;
   const int cols = g.n - col0 < kPanel ? g.n - col0 : kPanel;
   alignas(32) float bias[kPanel] = {};
   if (g.bias) std::memcpy(bias, g.bias + col0, std::size_t(cols) * sizeof(float));
-  __m256 acc[MR][2];
-  for (int r = 0; r < MR; ++r) {
-    acc[r][0] = _mm256_load_ps(bias);
-    acc[r][1] = _mm256_load_ps(bias + 8);
-  }
+  const __m256 bias0 = _mm256_load_ps(bias), bias1 = _mm256_load_ps(bias + 8);
+  __m256 c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1;
+  __m256 c30 = bias0, c31 = bias1, c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1;
   const float* bp = g.b_packed + std::size_t(panel) * g.k * kPanel;
-  const float* a = g.a + row * g.a_row;
+  const std::ptrdiff_t ar = g.a_row, ac = g.a_col;
+  const float* a0 = g.a + row * ar;
+  const float* a1 = a0 + ar;
+  const float* a2 = a1 + ar;
+  const float* a3 = a2 + ar;
+  const float* a4 = a3 + ar;
+  const float* a5 = a4 + ar;
   for (int kk = 0; kk < g.k; ++kk, bp += kPanel) {
     const __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
-    for (int r = 0; r < MR; ++r) {
-      const __m256 av = _mm256_broadcast_ss(a + r * g.a_row + kk * g.a_col);
-      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+    const std::ptrdiff_t o = kk * ac;
+    __m256 av = _mm256_broadcast_ss(a0 + o);
+    c00 = _mm256_fmadd_ps(av, b0, c00);
+    c01 = _mm256_fmadd_ps(av, b1, c01);
+    if constexpr (MR > 1) {
+      av = _mm256_broadcast_ss(a1 + o);
+      c10 = _mm256_fmadd_ps(av, b0, c10);
+      c11 = _mm256_fmadd_ps(av, b1, c11);
+    }
+    if constexpr (MR > 2) {
+      av = _mm256_broadcast_ss(a2 + o);
+      c20 = _mm256_fmadd_ps(av, b0, c20);
+      c21 = _mm256_fmadd_ps(av, b1, c21);
+    }
+    if constexpr (MR > 3) {
+      av = _mm256_broadcast_ss(a3 + o);
+      c30 = _mm256_fmadd_ps(av, b0, c30);
+      c31 = _mm256_fmadd_ps(av, b1, c31);
+    }
+    if constexpr (MR > 4) {
+      av = _mm256_broadcast_ss(a4 + o);
+      c40 = _mm256_fmadd_ps(av, b0, c40);
+      c41 = _mm256_fmadd_ps(av, b1, c41);
+    }
+    if constexpr (MR > 5) {
+      av = _mm256_broadcast_ss(a5 + o);
+      c50 = _mm256_fmadd_ps(av, b0, c50);
+      c51 = _mm256_fmadd_ps(av, b1, c51);
     }
   }
   const __m256 lo = _mm256_set1_ps(g.clamp.lo), hi = _mm256_set1_ps(g.clamp.hi);
-  for (int r = 0; r < MR; ++r) {
-    const __m256 v0 = _mm256_min_ps(_mm256_max_ps(acc[r][0], lo), hi);
-    const __m256 v1 = _mm256_min_ps(_mm256_max_ps(acc[r][1], lo), hi);
+  auto store = [&](int r, __m256 v0, __m256 v1) {
+    v0 = _mm256_min_ps(_mm256_max_ps(v0, lo), hi);
+    v1 = _mm256_min_ps(_mm256_max_ps(v1, lo), hi);
     float* c = g.c + (row + r) * g.ldc + col0;
     if (cols == kPanel) {
       _mm256_storeu_ps(c, v0);
@@ -46,7 +75,13 @@ void gemm_tile(const GemmArgs& g, int row, int panel) {
       _mm256_store_ps(tmp + 8, v1);
       std::memcpy(c, tmp, std::size_t(cols) * sizeof(float));
     }
-  }
+  };
+  store(0, c00, c01);
+  if constexpr (MR > 1) store(1, c10, c11);
+  if constexpr (MR > 2) store(2, c20, c21);
+  if constexpr (MR > 3) store(3, c30, c31);
+  if constexpr (MR > 4) store(4, c40, c41);
+  if constexpr (MR > 5) store(5, c50, c51);
 }
 
 void gemm_avx2(const GemmArgs& g, int panel_begin, int panel_end) {
@@ -70,31 +105,55 @@ inline float hsum(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
 }
 
-// NO outputs x 2 accumulators each: 2 * NO independent FMA chains over the depth; weights stream
+// Four outputs x 2 accumulators each: 8 independent FMA chains over the depth; weights stream
 // from memory once (the batch-1 dense layer is bound by memory bandwidth, not arithmetic).
-template <int NO>
-void fc_dot_block(const FcParams& p, const float* x, const float* w, const float* bias, float* y,
-                  int o) {
-  __m256 acc[NO][2];
-  for (int j = 0; j < NO; ++j) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+// One output at a time for the remainder, with the same per-output arithmetic.
+inline float finish_dot(const FcParams& p, const float* x, const float* wr, const float* bias, int o,
+                        __m256 a0, __m256 a1, int full, Clamp cl) {
+  float s = hsum(_mm256_add_ps(a0, a1));
+  for (int d = full; d < p.depth; ++d) s += x[d] * wr[d];
+  if (bias) s += bias[o];
+  s = s < cl.lo ? cl.lo : s;
+  return s > cl.hi ? cl.hi : s;
+}
+
+void fc_dot_block4(const FcParams& p, const float* x, const float* w, const float* bias, float* y,
+                   int o) {
+  const float* w0 = w + std::size_t(o) * p.depth;
+  const float* w1 = w0 + p.depth;
+  const float* w2 = w1 + p.depth;
+  const float* w3 = w2 + p.depth;
+  __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
+         a30 = a00, a31 = a00;
   const int full = p.depth / 16 * 16;
   for (int d = 0; d < full; d += 16) {
     const __m256 x0 = _mm256_loadu_ps(x + d), x1 = _mm256_loadu_ps(x + d + 8);
-    for (int j = 0; j < NO; ++j) {
-      const float* wr = w + std::size_t(o + j) * p.depth + d;
-      acc[j][0] = _mm256_fmadd_ps(x0, _mm256_loadu_ps(wr), acc[j][0]);
-      acc[j][1] = _mm256_fmadd_ps(x1, _mm256_loadu_ps(wr + 8), acc[j][1]);
-    }
+    a00 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w0 + d), a00);
+    a01 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w0 + d + 8), a01);
+    a10 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w1 + d), a10);
+    a11 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w1 + d + 8), a11);
+    a20 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w2 + d), a20);
+    a21 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w2 + d + 8), a21);
+    a30 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(w3 + d), a30);
+    a31 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(w3 + d + 8), a31);
   }
   const Clamp cl = clamp_of(p.act);
-  for (int j = 0; j < NO; ++j) {
-    float s = hsum(_mm256_add_ps(acc[j][0], acc[j][1]));
-    const float* wr = w + std::size_t(o + j) * p.depth;
-    for (int d = full; d < p.depth; ++d) s += x[d] * wr[d];
-    if (bias) s += bias[o + j];
-    s = s < cl.lo ? cl.lo : s;
-    y[o + j] = s > cl.hi ? cl.hi : s;
+  y[o] = finish_dot(p, x, w0, bias, o, a00, a01, full, cl);
+  y[o + 1] = finish_dot(p, x, w1, bias, o + 1, a10, a11, full, cl);
+  y[o + 2] = finish_dot(p, x, w2, bias, o + 2, a20, a21, full, cl);
+  y[o + 3] = finish_dot(p, x, w3, bias, o + 3, a30, a31, full, cl);
+}
+
+void fc_dot_block1(const FcParams& p, const float* x, const float* w, const float* bias, float* y,
+                   int o) {
+  const float* w0 = w + std::size_t(o) * p.depth;
+  __m256 a00 = _mm256_setzero_ps(), a01 = a00;
+  const int full = p.depth / 16 * 16;
+  for (int d = 0; d < full; d += 16) {
+    a00 = _mm256_fmadd_ps(_mm256_loadu_ps(x + d), _mm256_loadu_ps(w0 + d), a00);
+    a01 = _mm256_fmadd_ps(_mm256_loadu_ps(x + d + 8), _mm256_loadu_ps(w0 + d + 8), a01);
   }
+  y[o] = finish_dot(p, x, w0, bias, o, a00, a01, full, clamp_of(p.act));
 }
 
 void fc_dot_avx2(const FcParams& p, const float* in, const float* w, const float* bias, float* out,
@@ -103,8 +162,8 @@ void fc_dot_avx2(const FcParams& p, const float* in, const float* w, const float
     const float* x = in + std::size_t(r) * p.depth;
     float* y = out + std::size_t(r) * p.outputs;
     int o = o_begin;
-    for (; o + 4 <= o_end; o += 4) fc_dot_block<4>(p, x, w, bias, y, o);
-    for (; o < o_end; ++o) fc_dot_block<1>(p, x, w, bias, y, o);
+    for (; o + 4 <= o_end; o += 4) fc_dot_block4(p, x, w, bias, y, o);
+    for (; o < o_end; ++o) fc_dot_block1(p, x, w, bias, y, o);
   }
 }
 

@@ -62,10 +62,10 @@ inline bool unary_vectorized(UnaryOp op, std::size_t n, const float* in, float* 
     case UnaryOp::relu6:
       map_floats(n, in, out, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); });
       return true;
-    case UnaryOp::tanh: map_floats(n, in, out, fast_tanh); return true;
-    case UnaryOp::logistic: map_floats(n, in, out, fast_logistic); return true;
-    case UnaryOp::exp: map_floats(n, in, out, fast_exp); return true;
-    case UnaryOp::gelu_tanh: map_floats(n, in, out, fast_gelu_tanh); return true;
+    case UnaryOp::tanh: map_floats(n, in, out, [](float v) { return fast_tanh(v); }); return true;
+    case UnaryOp::logistic: map_floats(n, in, out, [](float v) { return fast_logistic(v); }); return true;
+    case UnaryOp::exp: map_floats(n, in, out, [](float v) { return fast_exp(v); }); return true;
+    case UnaryOp::gelu_tanh: map_floats(n, in, out, [](float v) { return fast_gelu_tanh(v); }); return true;
     case UnaryOp::sqrt: map_floats(n, in, out, [](float v) { return __builtin_sqrtf(v); }); return true;
     case UnaryOp::rsqrt:
       map_floats(n, in, out, [](float v) { return 1.0f / __builtin_sqrtf(v); });

@@ -1,0 +1,134 @@
+// Batch-1 latency of our runtime on the two NILM architectures (NILM.md section 4, random
+// weights) or on .tflite files given on the command line: median and p90 over repeated runs
+// at 1 and 2 threads, for the reference tier and the optimized tier (portable micro-kernels
+// and, where the CPU has them, AVX2 + FMA), plus the arena and packed-weight bytes and the
+// slowest op kinds of the fastest configuration.
+//
+//   bench_runtime                 # CNN + transformer built here
+//   bench_runtime kettle.tflite   # your own models
+//   BENCH_SECONDS=0.5 bench_runtime   # time budget per configuration (default 1.5 s)
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/interpreter.h"
+#include "runtime/model.h"
+#include "runtime/sample_graphs.h"
+
+namespace rt = nilm::runtime;
+
+namespace {
+
+struct Stats {
+  double median_us = 0, p90_us = 0;
+  int runs = 0;
+};
+
+Stats time_runs(rt::Interpreter& interp, double budget_s, int max_runs) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> n(0.f, 1.f);
+  for (std::size_t i = 0; i < interp.input_elements(0); ++i) interp.input(0)[i] = n(rng);
+  interp.invoke();  // warm-up: page in weights, wake threads
+  std::vector<double> us;
+  const auto start = std::chrono::steady_clock::now();
+  while (int(us.size()) < max_runs &&
+         (us.size() < 5 || std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < budget_s)) {
+    const auto t0 = std::chrono::steady_clock::now();
+    interp.invoke();
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  Stats s;
+  s.runs = int(us.size());
+  s.median_us = us[us.size() / 2];
+  s.p90_us = us[std::min(us.size() - 1, us.size() * 9 / 10)];
+  return s;
+}
+
+void profile(const rt::Model& model, int threads) {
+  rt::Interpreter interp(model, threads);
+  std::map<std::string, std::pair<double, int>> by_kernel;
+  interp.set_observer([](void* u, const rt::OpEvent& e) {
+    auto& m = *static_cast<std::map<std::string, std::pair<double, int>>*>(u);
+    m[e.kernel].first += double(e.elapsed_ns) / 1e3;
+    m[e.kernel].second += 1;
+  }, &by_kernel);
+  constexpr int runs = 20;
+  for (int i = 0; i < runs; ++i) interp.invoke();
+  std::vector<std::pair<double, std::string>> rows;
+  double total = 0;
+  for (const auto& [k, v] : by_kernel) {
+    rows.emplace_back(v.first / runs, fmt::format("{} (x{})", k, v.second / runs));
+    total += v.first / runs;
+  }
+  std::sort(rows.rbegin(), rows.rend());
+  fmt::print("    profile ({} thread(s), mean of {} runs): ", threads, runs);
+  for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 5); ++i)
+    fmt::print("{}{} {:.0f} us ({:.0f}%)", i ? ", " : "", rows[i].second, rows[i].first, 100 * rows[i].first / total);
+  fmt::print("\n");
+}
+
+void bench(const std::string& name, const nilm::model::Graph& graph, double budget_s) {
+  fmt::print("\n== {} ==\n", name);
+  const rt::CpuFeatures cpu = rt::detect_cpu_features();
+  struct Config {
+    std::string label;
+    rt::Tier tier;
+    rt::CpuFeatures features;
+  };
+  std::vector<Config> configs = {{"reference", rt::Tier::reference, cpu},
+                                 {"optimized (portable)", rt::Tier::optimized, rt::cpu_none}};
+  if ((cpu & (rt::cpu_avx2 | rt::cpu_fma)) == (rt::cpu_avx2 | rt::cpu_fma))
+    configs.push_back({"optimized (avx2+fma)", rt::Tier::optimized, cpu});
+  bool first = true;
+  for (const auto& c : configs) {
+    const rt::Model model = rt::Model::from_graph(graph, {c.tier, c.features}, name);
+    if (first) {
+      fmt::print("  arena {:.1f} KiB (activations; {:.1f} KiB without sharing), ops {}\n",
+                 double(model.arena_bytes()) / 1024, double(model.unshared_bytes()) / 1024, model.node_count());
+      first = false;
+    }
+    fmt::print("  {:<22} packed weights {:.1f} KiB, scratch {:.1f} KiB + {:.1f} KiB/thread\n", c.label,
+               double(model.prepared_bytes()) / 1024, double(model.scratch_shared_bytes()) / 1024,
+               double(model.scratch_per_thread_bytes()) / 1024);
+    fmt::print("    kernels: {}\n", model.kernel_summary());
+    for (int threads : {1, 2}) {
+      rt::Interpreter interp(model, threads);
+      const Stats s = time_runs(interp, budget_s, c.tier == rt::Tier::reference ? 20 : 2000);
+      fmt::print("    {} thread(s): median {:9.1f} us   p90 {:9.1f} us   ({} runs, arena+scratch {:.1f} KiB)\n",
+                 threads, s.median_us, s.p90_us, s.runs, double(interp.arena_bytes()) / 1024);
+    }
+    if (&c == &configs.back()) {
+      profile(model, 1);
+      profile(model, 2);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* env = std::getenv("BENCH_SECONDS");
+  const double budget = env ? std::atof(env) : 1.5;
+  fmt::print("bench_runtime: batch-1 latency, CPU features: {}\n",
+             rt::cpu_features_string(rt::detect_cpu_features()));
+  try {
+    if (argc > 1) {
+      for (int i = 1; i < argc; ++i) bench(argv[i], rt::Model::load(argv[i]).graph(), budget);
+    } else {
+      bench("cnn (NILM.md 4, 599 input, random weights)", rt::cnn_graph(42), budget);
+      bench("transformer (NILM.md 4, 599 input, d_model 256, 2 blocks, random weights)",
+            rt::transformer_graph(42), budget);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bench_runtime: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
