@@ -2,7 +2,7 @@
 // and its peak memory. The file is synthetic but shaped like REFIT (8 s rows with jitter, short
 // and long gaps, a fridge cycling, rare kettle and washing-machine runs, Issues flags), written
 // once by write_refit_csv into /tmp and reused by later runs.
-//   bench_read_csv [--rows N] [--file PATH] [--repeat R]
+//   bench_read_csv [--rows N] [--file PATH] [--repeat R] [--dump GRID]
 // Prints MB/s (best of R, page cache warm) and the process's peak RSS.
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -76,10 +76,12 @@ int main(int argc, char** argv) {
   std::size_t rows = 7'500'000;  // ~450 MB, the size of a large REFIT house file
   std::string path = "/tmp/nilm_bench_refit/CLEAN_House2.csv";  // reused by read_csv_vs_pandas.sh
   int repeat = 3;
+  std::string dump;  // --dump PATH: the aggregate grid for read_csv_pandas.py --check
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--rows")) rows = std::strtoull(argv[i + 1], nullptr, 10);
     else if (!std::strcmp(argv[i], "--file")) path = argv[i + 1];
     else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dump")) dump = argv[i + 1];
   }
   try {
     if (!std::filesystem::exists(path)) {
@@ -117,6 +119,15 @@ int main(int argc, char** argv) {
     fmt::print("ours: parse+resample {:.3f} s = {:.1f} MB/s (best of {}, one core, page cache warm)\n", best,
                mb / best, repeat);
     fmt::print("peak RSS {:.1f} MB = {:.2f} x input size\n", rss_mb, rss_mb / mb);
+    if (!dump.empty()) {  // start_unix (int64), n (int64), n float32 watts, n uint8 missing
+      std::FILE* f = std::fopen(dump.c_str(), "wb");
+      if (!f) nilm::fail(dump + ": cannot create file");
+      const std::int64_t header[2] = {house.start_unix, static_cast<std::int64_t>(house.size())};
+      std::fwrite(header, sizeof header, 1, f);
+      std::fwrite(house.aggregate.data(), sizeof(float), house.size(), f);
+      std::fwrite(house.missing.data(), 1, house.size(), f);
+      std::fclose(f);
+    }
     fmt::print("RESULT ours_seconds={:.4f} ours_mbps={:.1f} ours_peak_rss_mb={:.1f} input_mb={:.1f}\n", best,
                mb / best, rss_mb, mb);
   } catch (const nilm::Error& e) {

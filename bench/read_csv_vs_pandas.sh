@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reads the same REFIT-sized CSV with our reader (bench_read_csv) and with pandas
-# (read_csv + resample('8s').mean() + ffill), in the same run, and prints the ratio.
+# (read_csv + resample('8s').mean() + ffill), in the same run, and prints the ratio. It also
+# checks our aggregate grid against pandas' bin means sample by sample.
 #   bench/read_csv_vs_pandas.sh [build-dir] [repeat]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +11,11 @@ file=/tmp/nilm_bench_refit/CLEAN_House2.csv
 bench="$build/bench/bench_read_csv"
 [ -x "$bench" ] || { echo "missing $bench: build the bench_read_csv target first" >&2; exit 1; }
 
-out=$(NILM_PROGRESS=0 "$bench" --file "$file" --repeat "$repeat")
+dump=/tmp/nilm_bench_refit/ours_aggregate.grid
+out=$(NILM_PROGRESS=0 "$bench" --file "$file" --repeat "$repeat" --dump "$dump")
 echo "$out"
 ours=$(grep '^RESULT' <<<"$out")
-out=$(/usr/bin/python3 bench/read_csv_pandas.py "$file" "$repeat")
+out=$(/usr/bin/python3 bench/read_csv_pandas.py "$file" "$repeat" "$dump")
 echo "$out"
 theirs=$(grep '^RESULT' <<<"$out")
 
