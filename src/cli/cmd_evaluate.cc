@@ -88,8 +88,8 @@ void add_evaluate_command(CLI::App& app) {
   auto args = std::make_shared<EvaluateArgs>();
   auto* cmd = app.add_subcommand(
       "evaluate",
-      "Score models on a prepared store's houses (MAE, SAE, NDE, EpD, ACC, P, R, F1, MCC) next to "
-      "the always-off and training-mean baselines; see docs/metrics.md");
+      "Score models on a store's houses (MAE, SAE, NDE, EpD, F1, MCC, ...) next to the always-off\n"
+      "and training-mean baselines; table, JSON, CSV, power plot (docs/metrics.md)");
   cmd->add_option("--store", args->store, "Prepared store directory (from nilm prepare)")
       ->required()
       ->check(CLI::ExistingDirectory);
