@@ -24,7 +24,7 @@ void add_prepare_command(CLI::App& app) {
       ->required();
   cmd->add_option("--splits", o->splits_path,
                   "Train/validation/test houses per appliance (JSON); default <input>/splits.json,\n"
-                  "else the REFIT splits (refit) or positional ones (last house test)");
+                  "else the REFIT / UK-DALE splits, else positional ones (last house test)");
   cmd->add_option("--mapping", o->mapping_path,
                   "REFIT column mapping (JSON, 9 names per house); default <input>/mapping.json,\n"
                   "else the built-in REFIT table");

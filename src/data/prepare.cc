@@ -137,6 +137,9 @@ json prepare_store(const PrepareOptions& o) {
   } else if (o.format == Format::refit) {
     splits = refit_splits();
     splits_source = "built-in REFIT splits";
+  } else if (o.format == Format::ukdale) {
+    splits = ukdale_splits();
+    splits_source = "built-in UK-DALE splits";
   } else {
     positional = true;
     splits_source = "positional (last house test, the one before validation, the rest train)";

@@ -16,8 +16,8 @@ struct PrepareOptions {
   Format format = Format::refit;
   std::string input_dir;
   std::string out_dir;
-  std::string splits_path;      // "" = <input>/splits.json if present, else the REFIT splits
-                                // (refit) or positional splits (other formats)
+  std::string splits_path;      // "" = <input>/splits.json if present, else the REFIT or
+                                // UK-DALE splits, else positional splits (redd, csv)
   std::string mapping_path;     // REFIT column mapping ("" = <input>/mapping.json if present)
   std::string appliances_path;  // appliance table overrides/additions ("" = built-in)
   double period_s = 8.0;

@@ -43,6 +43,13 @@ Splits refit_splits() {
   return s;
 }
 
+Splits ukdale_splits() {
+  Splits s;
+  for (const char* a : {"kettle", "microwave", "fridge", "dishwasher", "washing_machine"})
+    s[a] = {{"house_1", "house_3", "house_4"}, {"house_5"}, {"house_2"}};
+  return s;
+}
+
 Splits parse_splits(const json& spec, const std::string& where) {
   if (!spec.is_object()) fail(where + ": expected an object {\"kettle\": {\"train\": [...], ...}}");
   Splits out;

@@ -21,6 +21,10 @@ using Splits = std::map<std::string, SplitParts>;  // appliance -> parts
 constexpr const char* kSplitPartNames[] = {"train", "validation", "test"};
 
 Splits refit_splits();  // NILM.md section 2, house names "House2", ...
+// UK-DALE, after BERT4NILM (train 1, 3, 4, 5; test 2) with house 5 held out for validation:
+// train house_1, house_3, house_4; validation house_5; test house_2 -- for all five appliances
+// (prepare then keeps only houses that meter each one).
+Splits ukdale_splits();
 
 // Reads a split file; errors name the file, the appliance and the part.
 Splits load_splits(const std::string& path);

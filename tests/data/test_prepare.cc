@@ -9,6 +9,7 @@
 #include "data/refit_format.h"
 #include "data/sampler.h"
 #include "data/store.h"
+#include "data/ukdale.h"
 #include "store_test_util.h"
 
 namespace fs = std::filesystem;
@@ -179,6 +180,32 @@ TEST_F(PrepareTest, PositionalSplitsForOtherFormats) {
   EXPECT_EQ(store.split("kettle", "validation"), std::vector<std::string>{"b"});
   EXPECT_EQ(store.split("kettle", "test"), std::vector<std::string>{"c"});
   EXPECT_EQ(meta["houses"][0]["appliances"]["kettle"]["activations"], 6);
+}
+
+TEST_F(PrepareTest, UkdaleFolderGetsTheBuiltInUkdaleSplits) {
+  // house_1 and house_2 meter a kettle (UK-DALE label) and a dish washer; house_5 only a kettle.
+  auto raw = [](const std::string& label, float on_w) {
+    RawChannel c{label, {}, {}};
+    for (int i = 0; i < 600; ++i) {
+      c.unix_s.push_back(kStart + i * 6);
+      c.watts.push_back(i % 100 < 5 ? on_w : 0.f);
+    }
+    return c;
+  };
+  write_ukdale_house(in + "/house_1", raw("aggregate", 2500), {raw("kettle", 2400), raw("dish_washer", 2000)});
+  write_ukdale_house(in + "/house_2", raw("aggregate", 2500), {raw("kettle", 2400), raw("dish_washer", 2000)});
+  write_ukdale_house(in + "/house_5", raw("aggregate", 2500), {raw("kettle", 2400)});
+  auto o = options();
+  o.format = Format::ukdale;
+  auto meta = prepare_store(o);
+  Store store = Store::open(out);
+  EXPECT_EQ(meta["source"]["splits"], "built-in UK-DALE splits");
+  EXPECT_EQ(store.split("kettle", "train"), std::vector<std::string>{"house_1"});
+  EXPECT_EQ(store.split("kettle", "validation"), std::vector<std::string>{"house_5"});
+  EXPECT_EQ(store.split("kettle", "test"), std::vector<std::string>{"house_2"});
+  EXPECT_TRUE(store.split("dishwasher", "validation").empty());  // house_5 has none
+  EXPECT_EQ(store.split("dishwasher", "test"), std::vector<std::string>{"house_2"});
+  EXPECT_NE(store.house("house_1").appliance("dishwasher"), nullptr);  // dish_washer, canonical
 }
 
 TEST_F(PrepareTest, BadInputFailsNamingTheFileAndLeavesNoStore) {
