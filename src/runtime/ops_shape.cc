@@ -66,6 +66,42 @@ void eval_transpose(const OpState& state, const EvalContext& ctx) {
   kernels::transpose_f32_ref(state_as<TransposeState>(state).p, ctx.in(0), ctx.out(0));
 }
 
+// The attention head split/merge ([1, L, H, D] <-> [1, H, L, D]) keeps the last axis: whole rows
+// of D floats move, so copy rows (split across threads) instead of single elements.
+bool transpose_keeps_last_axis(const PrepareContext& ctx) {
+  const auto s = prepare_transpose(ctx);
+  return state_as<TransposeState>(*s).p.perm[kernels::kMaxRank - 1] == kernels::kMaxRank - 1;
+}
+
+void eval_transpose_rows(const OpState& state, const EvalContext& ctx) {
+  const auto& p = state_as<TransposeState>(state).p;
+  constexpr int R = kernels::kMaxRank - 1;  // axes above the kept last one
+  const std::int64_t row = p.in_shape[R];
+  kernels::Dims in_stride{};
+  std::int64_t s = 1;
+  for (int d = R; d >= 0; --d) {
+    in_stride[std::size_t(d)] = s;
+    s *= p.in_shape[std::size_t(d)];
+  }
+  std::int64_t rows = 1;
+  kernels::Dims out_shape{};
+  for (int d = 0; d < R; ++d) rows *= (out_shape[std::size_t(d)] = p.in_shape[std::size_t(p.perm[std::size_t(d)])]);
+  const float* in = ctx.in(0);
+  float* out = ctx.out(0);
+  const int tasks = int(std::min<std::int64_t>(rows, 4 * ctx.pool.size()));
+  const std::int64_t chunk = (rows + tasks - 1) / tasks;
+  ctx.pool.run(tasks, [&](int task, int) {
+    for (std::int64_t r = task * chunk; r < std::min(rows, (task + 1) * chunk); ++r) {
+      std::int64_t src = 0, rest = r;
+      for (int d = R - 1; d >= 0; --d) {
+        src += (rest % out_shape[std::size_t(d)]) * in_stride[std::size_t(p.perm[std::size_t(d)])];
+        rest /= out_shape[std::size_t(d)];
+      }
+      std::memcpy(out + r * row, in + src, std::size_t(row) * sizeof(float));
+    }
+  });
+}
+
 // ---- concatenation ----
 
 struct ConcatState : ParamsState<kernels::ConcatParams> {
@@ -184,6 +220,8 @@ const KernelEntry entries[] = {
      prepare_reshape, eval_reshape},
     {"transpose_f32_ref", K::transpose, f32, model::ElementType::i32, f32, 0, cpu_none,
      MicroSet::none, nullptr, prepare_transpose, eval_transpose},
+    {"transpose_f32_rows", K::transpose, f32, model::ElementType::i32, f32, 1, cpu_none,
+     MicroSet::portable, transpose_keeps_last_axis, prepare_transpose, eval_transpose_rows},
     {"concatenation_f32_ref", K::concatenation, f32, f32, f32, 0, cpu_none, MicroSet::none, nullptr,
      prepare_concat, eval_concat},
     {"mean_f32_ref", K::mean, f32, model::ElementType::i32, f32, 0, cpu_none, MicroSet::none,

@@ -135,10 +135,13 @@ model::Graph mean_case(std::mt19937& rng, bool contiguous) {
   return b.finish();
 }
 
-model::Graph transpose_case(std::mt19937& rng) {
+// Keeping the last axis has an optimized (row copy) variant; moving it only the reference.
+model::Graph transpose_case(std::mt19937& rng, bool keep_last) {
   GraphBuilder b;
-  const int x = b.input("x", {1, random_int(rng, 1, 30), random_int(rng, 1, 3), random_int(rng, 1, 20)});
-  b.output(b.transpose(x, {0, 2, 1, 3}));
+  const int x = b.input("x", {random_int(rng, 1, 2), random_int(rng, 1, 30), random_int(rng, 1, 3), random_int(rng, 1, 20)});
+  const std::vector<int> keeps[] = {{0, 2, 1, 3}, {1, 0, 2, 3}, {2, 1, 0, 3}};
+  const std::vector<int> moves[] = {{0, 1, 3, 2}, {3, 2, 1, 0}};
+  b.output(b.transpose(x, keep_last ? keeps[random_int(rng, 0, 2)] : moves[random_int(rng, 0, 1)]));
   return b.finish();
 }
 
@@ -182,7 +185,8 @@ const std::vector<Case>& cases() {
       {"batch_matmul", true, matmul_case},
       {"mean", true, [](std::mt19937& r) { return mean_case(r, true); }},
       {"mean_strided_axes", false, [](std::mt19937& r) { return mean_case(r, false); }},
-      {"transpose", false, transpose_case},
+      {"transpose_rows", true, [](std::mt19937& r) { return transpose_case(r, true); }},
+      {"transpose_general", false, [](std::mt19937& r) { return transpose_case(r, false); }},
       {"concatenation", false, concat_case},
       {"reshape", false, reshape_case},
   };
