@@ -37,23 +37,28 @@ def main():
     dump = sys.argv[3] if len(sys.argv) > 3 else ""
     columns = ["Unix", "Aggregate"] + [f"Appliance{k}" for k in range(1, 10)]
     mb = os.path.getsize(path) / 1e6
-    best = float("inf")
+    best = best_cpu = float("inf")
     for run in range(repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         df = pd.read_csv(path, usecols=columns, engine="c")
         df.index = pd.to_datetime(df.pop("Unix"), unit="s")
         means = df.resample("8s").mean()
         grid = means.ffill(limit=22)
         seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         best = min(best, seconds)
-        print(f"pandas run {run + 1}: {seconds:.3f} s ({len(grid)} grid samples)")
+        best_cpu = min(best_cpu, cpu)
+        print(f"pandas run {run + 1}: {seconds:.3f} s wall, {cpu:.3f} s cpu ({len(grid)} grid samples)")
         if dump and run == repeat - 1 and not check(means, dump):
             sys.exit("check failed: our bin means differ from pandas'")
         del df, grid, means
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pandas {pd.__version__}: read_csv + resample('8s').mean() + ffill {best:.3f} s = "
           f"{mb / best:.1f} MB/s (best of {repeat}), peak RSS {rss_mb:.1f} MB = {rss_mb / mb:.2f} x input")
-    print(f"RESULT pandas_seconds={best:.4f} pandas_mbps={mb / best:.1f} pandas_peak_rss_mb={rss_mb:.1f}")
+    print(f"pandas: {mb / best_cpu:.1f} MB/s of CPU time (best of {repeat})")
+    print(f"RESULT pandas_seconds={best:.4f} pandas_mbps={mb / best:.1f} pandas_cpu_seconds={best_cpu:.4f} "
+          f"pandas_peak_rss_mb={rss_mb:.1f}")
 
 
 if __name__ == "__main__":

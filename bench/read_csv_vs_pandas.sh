@@ -21,10 +21,12 @@ theirs=$(grep '^RESULT' <<<"$out")
 
 value() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 /usr/bin/python3 - "$(value "$ours" ours_seconds)" "$(value "$theirs" pandas_seconds)" \
+  "$(value "$ours" ours_cpu_seconds)" "$(value "$theirs" pandas_cpu_seconds)" \
   "$(value "$ours" ours_peak_rss_mb)" "$(value "$theirs" pandas_peak_rss_mb)" "$(value "$ours" input_mb)" <<'PY'
 import sys
-ours_s, pandas_s, ours_rss, pandas_rss, mb = map(float, sys.argv[1:])
-print(f"input {mb:.0f} MB: ours {mb / ours_s:.0f} MB/s vs pandas {mb / pandas_s:.0f} MB/s "
-      f"-> ours {pandas_s / ours_s:.1f}x faster; peak RSS ours {ours_rss:.0f} MB vs pandas "
-      f"{pandas_rss:.0f} MB ({pandas_rss / ours_rss:.1f}x)")
+ours_s, pandas_s, ours_cpu, pandas_cpu, ours_rss, pandas_rss, mb = map(float, sys.argv[1:])
+print(f"input {mb:.0f} MB: wall ours {mb / ours_s:.0f} MB/s vs pandas {mb / pandas_s:.0f} MB/s "
+      f"-> ours {pandas_s / ours_s:.1f}x faster; CPU time ours {mb / ours_cpu:.0f} MB/s vs pandas "
+      f"{mb / pandas_cpu:.0f} MB/s -> {pandas_cpu / ours_cpu:.1f}x; peak RSS ours {ours_rss:.0f} MB vs "
+      f"pandas {pandas_rss:.0f} MB ({pandas_rss / ours_rss:.1f}x)")
 PY

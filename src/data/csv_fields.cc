@@ -10,7 +10,12 @@ namespace nilm::data::csv {
 
 namespace {
 bool is_space(char c) { return c == ' ' || c == '\t'; }
-bool is_field_end(char c) { return c == ',' || c == '\n' || c == '\r'; }
+// Blanks around a field (a tab is a separator, not a blank, in tab-separated files).
+bool is_blank(char c, char sep) { return c == ' ' || (c == '\t' && sep != '\t'); }
+// sep ' ' means "any run of blanks" (the .dat files).
+bool is_field_end(char c, char sep) {
+  return c == sep || c == '\n' || c == '\r' || (sep == ' ' && c == '\t');
+}
 unsigned digit(char c) { return static_cast<unsigned>(c - '0'); }
 
 // Reads exactly n digits.
@@ -24,14 +29,32 @@ bool fixed_digits(const char*& p, const char* end, int n, unsigned& out) {
 }
 }  // namespace
 
-const char* parse_number_slow(const char* p, const char* end, double& out, Value& kind) {
-  while (p < end && is_space(*p)) ++p;
-  if (p == end || is_field_end(*p)) {
+const char* parse_number_slow(const char* p, const char* end, double& out, Value& kind, char sep) {
+  while (p < end && is_blank(*p, sep)) ++p;
+  if (p == end || is_field_end(*p, sep)) {
     kind = Value::absent;
     return p;
   }
   const char* q = p;
   if (*q == '+') ++q;
+  char decimal_point[64];
+  const char* field_end = q;
+  if (sep != ',') {  // "12,5" with ';' or tab separators: a decimal comma
+    while (field_end < end && !is_field_end(*field_end, sep)) ++field_end;
+    const auto n = static_cast<std::size_t>(field_end - q);
+    if (n < sizeof decimal_point && std::memchr(q, ',', n)) {
+      for (std::size_t i = 0; i < n; ++i) decimal_point[i] = q[i] == ',' ? '.' : q[i];
+      auto [ptr, ec] = std::from_chars(decimal_point, decimal_point + n, out);
+      const char* after = q + (ptr - decimal_point);
+      while (after < end && is_blank(*after, sep)) ++after;
+      if (ec != std::errc() || after != field_end) {
+        kind = Value::bad;
+        return p;
+      }
+      kind = std::isnan(out) ? Value::absent : Value::number;
+      return after;
+    }
+  }
   auto [ptr, ec] = std::from_chars(q, end, out);  // decimal, exponent, "nan", "inf"
   if (ec == std::errc::result_out_of_range) {
     out = HUGE_VAL;  // absurd, clipped by the caller
@@ -40,10 +63,12 @@ const char* parse_number_slow(const char* p, const char* end, double& out, Value
     return p;
   }
   const char* after = ptr;
-  while (after < end && is_space(*after)) ++after;
-  if (after < end && !is_field_end(*after)) {
-    kind = Value::bad;
-    return p;
+  if (after < end && !is_field_end(*after, sep)) {
+    while (after < end && is_blank(*after, sep)) ++after;  // blanks before the separator
+    if (after < end && !is_field_end(*after, sep)) {
+      kind = Value::bad;
+      return p;
+    }
   }
   kind = std::isnan(out) ? Value::absent : Value::number;
   return after;
@@ -59,15 +84,15 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-const char* parse_time(const char* p, const char* end, double& unix_s) {
-  while (p < end && is_space(*p)) ++p;
+const char* parse_time(const char* p, const char* end, double& unix_s, char sep) {
+  while (p < end && is_blank(*p, sep)) ++p;
   if (p < end && *p == '"') ++p;
   // ISO-8601 starts "YYYY-": a plain number never has '-' in its fifth place.
   const bool iso = end - p >= 10 && p[4] == '-' && digit(p[0]) <= 9;
   if (!iso) {
     double v;
     Value kind;
-    const char* q = parse_number(p, end, v, kind);
+    const char* q = parse_number(p, end, v, kind, sep);
     if (kind != Value::number || !std::isfinite(v)) return nullptr;
     unix_s = v;
     return q;
@@ -112,8 +137,8 @@ const char* parse_time(const char* p, const char* end, double& unix_s) {
     offset_s = sign * static_cast<std::int64_t>(oh * 3600 + om * 60);
   }
   if (q < end && *q == '"') ++q;
-  while (q < end && is_space(*q)) ++q;
-  if (q < end && !is_field_end(*q)) return nullptr;
+  while (q < end && is_blank(*q, sep)) ++q;
+  if (q < end && !is_field_end(*q, sep)) return nullptr;
   const std::int64_t days = days_from_civil(year, month, day);
   unix_s = static_cast<double>(days * 86400 + hour * 3600 + minute * 60 + second - offset_s) + fraction;
   return q;

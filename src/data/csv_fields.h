@@ -28,11 +28,12 @@ inline const char* parse_int64(const char* p, const char* end, std::int64_t& out
 
 enum class Value { number, absent, bad };  // absent: empty field or NaN text
 
-const char* parse_number_slow(const char* p, const char* end, double& out, Value& kind);
+const char* parse_number_slow(const char* p, const char* end, double& out, Value& kind, char sep);
 
 // A power or time value: integer (the common case, fast path), decimal, exponent, "nan", "inf".
-// An empty field is `absent`. Returns the end of the field's text.
-inline const char* parse_number(const char* p, const char* end, double& out, Value& kind) {
+// An empty field is `absent`. Returns the end of the field's text. `sep` is the field
+// separator; with a separator other than ',' a decimal comma ("12,5") is accepted too.
+inline const char* parse_number(const char* p, const char* end, double& out, Value& kind, char sep = ',') {
   const char* q = p;
   bool negative = false;
   if (q < end && *q == '-') { negative = true; ++q; }
@@ -42,18 +43,18 @@ inline const char* parse_number(const char* p, const char* end, double& out, Val
     v = v * 10 + static_cast<unsigned>(*q - '0');
     ++q;
   }
-  if (q > digits && (q == end || *q == ',' || *q == '\n' || *q == '\r' || *q == ' ' || *q == '\t')) {
+  if (q > digits && (q == end || *q == sep || *q == '\n' || *q == '\r' || *q == ' ' || *q == '\t')) {
     out = negative ? -static_cast<double>(v) : static_cast<double>(v);
     kind = Value::number;
     return q;
   }
-  return parse_number_slow(p, end, out, kind);
+  return parse_number_slow(p, end, out, kind, sep);
 }
 
 // Epoch seconds (integer or decimal) or an ISO-8601 date-time ("2024-03-01T12:00:08Z",
 // "2024-03-01 12:00:08", "...+01:00", "...+0100", fractional seconds allowed; no zone = UTC).
 // Returns the end of the field, or nullptr if it is neither.
-const char* parse_time(const char* p, const char* end, double& unix_s);
+const char* parse_time(const char* p, const char* end, double& unix_s, char sep = ',');
 
 // Days since 1970-01-01 of a proleptic Gregorian date (exact for any year we meet).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);

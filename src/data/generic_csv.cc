@@ -30,13 +30,13 @@ bool same_name(std::string_view a, std::string_view b) {
 
 constexpr double kMaxUnix = 4102444800.0;  // 2100-01-01: later times are corrupt rows
 
-std::vector<std::string> read_header(const MappedFile& file) {
+std::vector<std::string> read_header(const MappedFile& file, char sep) {
   const char* p = reinterpret_cast<const char*>(file.data());
   const char* end = p + file.size();
   if (file.size() == 0) fail(file.path() + ": file is empty (expected a header line)");
   const char* eol = csv::line_end(p, end);
   std::vector<std::string> names;
-  while (p < eol) names.emplace_back(csv::next_field(p, eol));
+  while (p < eol) names.emplace_back(csv::next_field(p, eol, sep));
   if (!names.empty() && names[0].size() >= 3 && names[0].compare(0, 3, "\xEF\xBB\xBF") == 0)
     names[0].erase(0, 3);  // UTF-8 byte order mark from spreadsheet exports
   if (names.empty() || (names.size() == 1 && names[0].empty()))
@@ -47,16 +47,16 @@ std::vector<std::string> read_header(const MappedFile& file) {
 // The grid length from the first and last lines' times, so each channel's grid is allocated
 // once at its final size (growing by doubling would briefly need twice the memory).
 std::size_t expected_grid_size(const std::vector<Column>& columns, const char* data, const char* end,
-                               bool iso, double period_s) {
+                               bool iso, char sep, double period_s) {
   auto time_of = [&](const char* line, const char* eol) -> double {
     for (const auto& c : columns) {
       if (c.role == Role::time) {
         double t = -1;
         csv::Value kind;
-        const char* ok = iso ? csv::parse_time(line, eol, t) : csv::parse_number(line, eol, t, kind);
+        const char* ok = iso ? csv::parse_time(line, eol, t, sep) : csv::parse_number(line, eol, t, kind, sep);
         return ok ? t : -1;
       }
-      while (line < eol && *line != ',') ++line;
+      while (line < eol && *line != sep) ++line;
       if (line < eol) ++line;
     }
     return -1;
@@ -72,6 +72,19 @@ std::size_t expected_grid_size(const std::vector<Column>& columns, const char* d
   return std::min(static_cast<std::size_t>((last_t - first_t) / period_s) + 2, 4 * rows + 1024);
 }
 
+// The separator the header line uses most: ',' (default), ';' or tab.
+char guess_separator(const MappedFile& file) {
+  const char* p = reinterpret_cast<const char*>(file.data());
+  const char* eol = csv::line_end(p, p + file.size());
+  char best = ',';
+  long best_count = std::count(p, eol, ',');
+  for (char c : {';', '\t'}) {
+    const long n = std::count(p, eol, c);
+    if (n > best_count) best = c, best_count = n;
+  }
+  return best;
+}
+
 }  // namespace
 
 HouseSeries read_csv_table(const std::string& path, const std::string& house_name,
@@ -83,7 +96,8 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
   const char* const end = base + file.size();
 
   std::vector<Column> columns;
-  for (auto& name : read_header(file)) columns.push_back({Role::skip, 0, name});
+  const char sep = spec.separator;
+  for (auto& name : read_header(file, sep)) columns.push_back({Role::skip, 0, name});
   auto find = [&](const std::string& name) -> Column* {
     for (auto& c : columns)
       if (same_name(c.name, name)) return &c;
@@ -113,7 +127,7 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
   const char* p = csv::line_end(base, end);
   p = p < end ? p + 1 : end;
   std::vector<GridBuilder> builders;
-  const std::size_t expected = expected_grid_size(columns, p, end, spec.iso_time, options.period_s);
+  const std::size_t expected = expected_grid_size(columns, p, end, spec.iso_time, sep, options.period_s);
   for (std::size_t c = 0; c < channel_names.size(); ++c)
     builders.emplace_back(options.period_s, options.fill_limit_s, expected);
 
@@ -139,30 +153,30 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
     for (; col < ncols; ++col) {
       const Column& c = columns[col];
       if (c.role == Role::skip) {
-        while (q < eol && *q != ',') ++q;
+        while (q < eol && *q != sep) ++q;
       } else if (c.role == Role::time) {
         const char* after = nullptr;
         if (spec.iso_time) {
-          after = csv::parse_time(q, eol, t);
+          after = csv::parse_time(q, eol, t, sep);
         } else {
           csv::Value kind;
-          after = csv::parse_number(q, eol, t, kind);
+          after = csv::parse_number(q, eol, t, kind, sep);
           if (kind != csv::Value::number) after = nullptr;
         }
         if (!after || !(t >= 0 && t <= kMaxUnix)) {
           if (eol == end) break;  // truncated last line
           fail(at_line(path, line, c.name + ": not a valid time" +
                                        (spec.iso_time ? " (epoch seconds or ISO-8601)" : " (epoch seconds)") +
-                                       ": " + csv::excerpt(q, std::find(q, eol, ','))));
+                                       ": " + csv::excerpt(q, std::find(q, eol, sep))));
         }
         q = after;
       } else {
         double v;
         csv::Value kind;
-        const char* after = csv::parse_number(q, eol, v, kind);
+        const char* after = csv::parse_number(q, eol, v, kind, sep);
         if (kind == csv::Value::bad) {
           if (eol == end) break;  // truncated last line
-          fail(at_line(path, line, c.name + ": not a number: " + csv::excerpt(q, std::find(q, eol, ','))));
+          fail(at_line(path, line, c.name + ": not a number: " + csv::excerpt(q, std::find(q, eol, sep))));
         }
         q = after;
         if (c.role == Role::issues)
@@ -170,8 +184,9 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
         else
           values[c.channel] = kind == csv::Value::number ? v : std::nan("");
       }
+      while (q < eol && *q == ' ') ++q;  // blanks after a value
       if (col + 1 < ncols) {
-        if (q >= eol || *q != ',') break;  // too few fields
+        if (q >= eol || *q != sep) break;  // too few fields
         ++q;
       }
     }
@@ -223,11 +238,12 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
 HouseSeries read_generic_csv(const std::string& path, const std::string& house_name,
                              const ReadOptions& options) {
   std::vector<std::string> header;
+  CsvColumns spec;
   {
     MappedFile file(path);
-    header = read_header(file);
+    spec.separator = guess_separator(file);
+    header = read_header(file, spec.separator);
   }
-  CsvColumns spec;
   spec.time = options.csv_time_column.empty() ? header.at(0) : options.csv_time_column;
   spec.aggregate = options.csv_aggregate_column;
   spec.format_hint = " (header: " + [&] {

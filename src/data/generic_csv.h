@@ -18,6 +18,7 @@ struct CsvColumns {  // header names (matched case-insensitively) and what they 
   std::vector<std::pair<std::string, std::string>> appliances;  // header name -> appliance name
   std::string issues;     // optional flag column (REFIT "Issues"); "" = none
   std::string format_hint;  // appended to "missing column" errors
+  char separator = ',';     // ',' ';' or '\t'; with ';' or '\t', "12,5" is a decimal comma
 };
 
 // Reads the named columns; every other column is ignored. source: HouseSeries::source.
@@ -25,7 +26,8 @@ HouseSeries read_csv_table(const std::string& path, const std::string& house_nam
                            const std::string& source, const CsvColumns& columns,
                            const ReadOptions& options);
 
-// A user's CSV: header row; time column = options.csv_time_column or the first column, epoch
+// A user's CSV: fields separated by ',', ';' or tab (the one the header line uses most);
+// header row; time column = options.csv_time_column or the first column, epoch
 // seconds or ISO-8601 (auto-detected per value; no zone = UTC); aggregate column =
 // options.csv_aggregate_column; every other column is an appliance in watts, named by
 // canonical_house_names() of its header.

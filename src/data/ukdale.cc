@@ -80,12 +80,12 @@ ChannelGrid read_dat_channel(const std::string& path, float cap_w, const ReadOpt
     }
     double t, v;
     csv::Value tk, vk = csv::Value::bad;
-    const char* q = csv::parse_number(p, eol, t, tk);
+    const char* q = csv::parse_number(p, eol, t, tk, ' ');
     const bool time_ok = tk == csv::Value::number && t >= 0 && t <= 4102444800.0;
     bool ok = time_ok && q < eol && (*q == ' ' || *q == '\t');
     if (ok) {
       while (q < eol && (*q == ' ' || *q == '\t')) ++q;
-      q = csv::parse_number(q, eol, v, vk);
+      q = csv::parse_number(q, eol, v, vk, ' ');
       while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
       ok = vk != csv::Value::bad && q == eol;
     }

@@ -86,6 +86,33 @@ TEST(GenericCsv, NamedTimeAndAggregateColumns) {
   EXPECT_EQ(h.find("kettle")->watts[0], 5);
 }
 
+TEST(GenericCsv, SemicolonAndTabSeparatedWithDecimalCommas) {
+  TempDir dir;
+  write_file(dir / "semi.csv", "time;aggregate;kettle\n2024-03-01 12:00:08;100,5;2000\n2024-03-01 12:00:16 ; 200 ;1,25e3\n");
+  HouseSeries a = read_house(Format::csv, {"semi", dir / "semi.csv"}, {});
+  EXPECT_EQ(a.aggregate, (std::vector<float>{100.5f, 200}));
+  EXPECT_EQ(a.find("kettle")->watts, (std::vector<float>{2000, 1250}));
+  write_file(dir / "tab.csv", "time\taggregate\tkettle\n1709294408\t7.5\t\n1709294416\t8\t3\n");
+  HouseSeries b = read_house(Format::csv, {"tab", dir / "tab.csv"}, {});
+  // The kettle starts at the second row, so the first grid sample is missing (all channels 0).
+  EXPECT_EQ(b.missing, (std::vector<std::uint8_t>{1, 0}));
+  EXPECT_EQ(b.aggregate, (std::vector<float>{0, 8}));
+  EXPECT_EQ(b.find("kettle")->watts, (std::vector<float>{0, 3}));
+  EXPECT_EQ(b.counts.nan_values, 1u);
+  write_file(dir / "bad.csv", "time;aggregate\n8;1,2,3\n");
+  error_of([&] { read_house(Format::csv, {"bad", dir / "bad.csv"}, {}); }, "bad.csv:2: aggregate: not a number: \"1,2,3\"");
+}
+
+TEST(GenericCsv, BlanksAroundValuesAndDecimalTimesInDatFiles) {
+  TempDir dir;
+  write_file(dir / "c.csv", "time , aggregate\n8 , 5 \n16,6\n");
+  EXPECT_EQ(read_house(Format::csv, {"c", dir / "c.csv"}, {}).aggregate, (std::vector<float>{5, 6}));
+  write_file(dir / "house_1/labels.dat", "1 aggregate\n");
+  write_file(dir / "house_1/channel_1.dat", "1000.5 10\n1004.25\t20.5\n1008.0  30 \n");
+  HouseSeries h = read_house(Format::ukdale, {"house_1", dir / "house_1"}, {});
+  EXPECT_EQ(h.aggregate, (std::vector<float>{15.25f, 30}));
+}
+
 TEST(GenericCsv, BadInputNamesFileLineAndField) {
   TempDir dir;
   const std::string p = dir / "m.csv";
