@@ -115,9 +115,10 @@ NpyArray::NpyArray(const std::string& path, NpyType expected, std::size_t expect
   while (!dims.empty() && (dims.back() == ',' || dims.back() == ' ')) dims.pop_back();
   if (dims.empty() || dims.find_first_not_of("0123456789") != std::string::npos)
     fail(path + ": shape " + std::string(shape) + ", expected one dimension");
-  count_ = std::stoull(dims);
-
   const std::size_t data_start = header_start + header_len;
+  // At most 18 digits (< 2^60 values), so the byte count below cannot overflow.
+  if (dims.size() > 18) fail(path + ": shape " + std::string(shape) + " is impossibly large");
+  count_ = std::stoull(dims);
   const std::size_t want = data_start + count_ * npy_item_size(expected);
   if (size < want)
     fail(path + ": truncated: the header promises " + std::to_string(count_) + " values (" +

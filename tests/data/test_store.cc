@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "data/npy.h"
 #include "data/status.h"
@@ -102,9 +103,41 @@ TEST(Npy, BadFilesNameTheFileAndTheProblem) {
   auto shape2 = s;
   shape2.replace(shape2.find("(10,)"), 5, "(5,2)");
   check({shape2.begin(), shape2.end()}, NpyType::f32, NpyArray::npos, "one dimension");
+  auto huge = s;
+  huge.replace(huge.find("(10,)"), 5, "(99999999999999999999,)");
+  check({huge.begin(), huge.end()}, NpyType::f32, NpyArray::npos, "impossibly large");
+  auto big = s;
+  big.replace(big.find("(10,)"), 5, "(999999999999999,)");
+  check({big.begin(), big.end()}, NpyType::f32, NpyArray::npos, "truncated");
   fs::remove(path);
   auto msg = error_of([&] { NpyArray(path, NpyType::f32); });
   EXPECT_TRUE(contains(msg, path)) << msg;
+}
+
+TEST(Npy, DamagedHeadersNeverCrash) {
+  // Every damaged file is either read or refused with nilm::Error; nothing else escapes.
+  auto path = nilm::test::temp_dir("npy_fuzz") + ".npy";
+  std::vector<float> v(16, 2.f);
+  write_npy(path, NpyType::f32, v.data(), v.size());
+  const auto good = read_bytes(path);
+  std::mt19937 rng(11);
+  const char alphabet[] = "0123456789(),: '{}<>|fuTF\n\x00\xff";
+  for (int trial = 0; trial < 120; ++trial) {
+    auto bytes = good;
+    const int edits = 1 + int(rng() % 4);
+    for (int k = 0; k < edits; ++k) {
+      std::size_t at = rng() % 128;  // the header
+      bytes[at] = rng() % 2 ? alphabet[rng() % (sizeof alphabet - 1)] : char(rng());
+    }
+    if (rng() % 8 == 0) bytes.resize(rng() % bytes.size());
+    write_bytes(path, bytes);
+    try {
+      NpyArray a(path, NpyType::f32);
+      EXPECT_LE(a.size() * 4, bytes.size());
+    } catch (const nilm::Error&) {
+    }
+  }
+  fs::remove(path);
 }
 
 TEST(Npy, ReadsWhatNumpyWrites) {
