@@ -87,6 +87,7 @@ void bench(const std::string& name, const nilm::model::Graph& graph, double budg
   if ((cpu & (rt::cpu_avx2 | rt::cpu_fma)) == (rt::cpu_avx2 | rt::cpu_fma))
     configs.push_back({"optimized (avx2+fma)", rt::Tier::optimized, cpu});
   bool first = true;
+  double reference_us[3] = {0, 0, 0};  // per thread count, for the speed-up column
   for (const auto& c : configs) {
     const rt::Model model = rt::Model::from_graph(graph, {c.tier, c.features}, name);
     if (first) {
@@ -101,8 +102,11 @@ void bench(const std::string& name, const nilm::model::Graph& graph, double budg
     for (int threads : {1, 2}) {
       rt::Interpreter interp(model, threads);
       const Stats s = time_runs(interp, budget_s, c.tier == rt::Tier::reference ? 20 : 2000);
-      fmt::print("    {} thread(s): median {:9.1f} us   p90 {:9.1f} us   ({} runs, arena+scratch {:.1f} KiB)\n",
-                 threads, s.median_us, s.p90_us, s.runs, double(interp.arena_bytes()) / 1024);
+      if (c.tier == rt::Tier::reference) reference_us[threads] = s.median_us;
+      fmt::print("    {} thread(s): median {:9.1f} us   p90 {:9.1f} us   x{:5.1f} vs reference   ({} runs, "
+                 "arena+scratch {:.1f} KiB)\n",
+                 threads, s.median_us, s.p90_us, reference_us[threads] / s.median_us, s.runs,
+                 double(interp.arena_bytes()) / 1024);
     }
     if (&c == &configs.back()) {
       profile(model, 1);

@@ -62,7 +62,7 @@ void eval_conv_ref(const OpState& state, const EvalContext& ctx) {
 constexpr int kRowBlock = 24;  // output positions per task (a multiple of the 6- and 4-row tiles)
 
 struct ConvGemmState : ConvState {
-  std::vector<float> packed;  // weights as [patch x out_c] panels
+  kernels::AlignedFloats packed;  // weights as [patch x out_c] panels
   int patch = 0;              // kh * kw * in_c
   int row_blocks = 0;
   bool one_d = false;         // H = 1, dilation 1: interior patches are contiguous

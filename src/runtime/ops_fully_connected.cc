@@ -15,7 +15,7 @@ namespace {
 using kernels::FcParams;
 
 struct FcState : ParamsState<FcParams> {
-  std::vector<float> packed;  // only in the GEMM strategy
+  kernels::AlignedFloats packed;  // only in the GEMM strategy
 };
 
 constexpr int kGemmMinRows = 4;

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "runtime/kernels/params.h"
 
@@ -21,6 +23,25 @@ constexpr int kPanel = 16;  // output columns per packed weight panel
 // kPanel columns: packed[(n / kPanel) * K * kPanel + k * kPanel + n % kPanel], zero-padded.
 void pack_panels(const float* b, int k, int n, std::ptrdiff_t n_stride, std::ptrdiff_t k_stride,
                  float* packed);
+// Float storage starting on a 64-byte boundary (a packed panel row is one cache line).
+class AlignedFloats {
+ public:
+  void resize(std::size_t n) {
+    storage_.assign(n + 16, 0.0f);
+    const auto misalign = reinterpret_cast<std::uintptr_t>(storage_.data()) % 64;
+    offset_ = misalign ? (64 - misalign) / sizeof(float) : 0;
+    size_ = n;
+  }
+  float* data() { return storage_.data() + offset_; }
+  const float* data() const { return storage_.data() + offset_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  std::vector<float> storage_;
+  std::size_t offset_ = 0, size_ = 0;
+};
+
 inline std::size_t packed_panels_size(int k, int n) {
   return std::size_t((n + kPanel - 1) / kPanel) * std::size_t(k) * kPanel;
 }
