@@ -91,8 +91,12 @@ void bench(const std::string& name, const nilm::model::Graph& graph, double budg
   for (const auto& c : configs) {
     const rt::Model model = rt::Model::from_graph(graph, {c.tier, c.features}, name);
     if (first) {
-      fmt::print("  arena {:.1f} KiB (activations; {:.1f} KiB without sharing), ops {}\n",
-                 double(model.arena_bytes()) / 1024, double(model.unshared_bytes()) / 1024, model.node_count());
+      std::int64_t parameters = 0;
+      for (const auto& t : graph.tensors)
+        if (t.is_constant() && t.type == nilm::model::ElementType::f32) parameters += t.elements();
+      fmt::print("  {:.2f} M float parameters, {} ops; arena {:.1f} KiB (activations; {:.1f} KiB without sharing)\n",
+                 double(parameters) / 1e6, model.node_count(), double(model.arena_bytes()) / 1024,
+                 double(model.unshared_bytes()) / 1024);
       first = false;
     }
     fmt::print("  {:<22} packed weights {:.1f} KiB, scratch {:.1f} KiB + {:.1f} KiB/thread\n", c.label,
