@@ -59,8 +59,9 @@ const char* parse_time(const char* p, const char* end, double& unix_s, char sep 
 // Days since 1970-01-01 of a proleptic Gregorian date (exact for any year we meet).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 
-// End of the line starting at p (the '\n' or end); the returned view excludes a trailing '\r'.
+// End of the line starting at p: its '\n', or end (callers handle a '\r' before it).
 inline const char* line_end(const char* p, const char* end) {
+  if (p >= end) return end;  // also an empty file's null mapping
   const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
   return nl ? static_cast<const char*>(nl) : end;
 }

@@ -124,6 +124,8 @@ TEST(GenericCsv, BadInputNamesFileLineAndField) {
   error_of([&] { read_house(Format::csv, {"m", p}, {}); }, "m.csv:3: kettle: not a number: \"two\"");
   write_file(p, "time,aggregate,Kettle,kettle\n8,1,2,3\n");
   error_of([&] { read_house(Format::csv, {"m", p}, {}); }, "m.csv:1: columns \"Kettle\" and \"kettle\" are both the appliance \"kettle\"");
+  write_file(p, "");
+  error_of([&] { read_house(Format::csv, {"m", p}, {}); }, "m.csv: file is empty");
   write_file(p, "\n8,1\n");
   error_of([&] { read_house(Format::csv, {"m", p}, {}); }, "m.csv:1: empty header line");
   write_file(p, "time,aggregate\n8,nan\n16,\n");
