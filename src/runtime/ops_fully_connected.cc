@@ -1,9 +1,10 @@
 // FULLY_CONNECTED. Two optimized strategies, chosen at load time from the shapes:
-// - few rows (batch-1 seq2point: 1 row): row dot products straight against the [out, in]
-//   weights in the model file (no copy; the 9728x1024 layer is bound by memory bandwidth, so
-//   the weights are streamed exactly once, split by output ranges across threads);
-// - many rows (the transformer's 299 tokens): weights packed once into column panels and a
-//   register-blocked GEMM (each weight load feeds 6 rows).
+// - few rows (batch-1 seq2point: 1 row; batched windows of a large layer): row dot products
+//   straight against the [out, in] weights in the model file (no copy; the 9728x1024 layer is
+//   bound by memory bandwidth, so the weights are streamed exactly once, split by output
+//   ranges across threads);
+// - many rows of a small layer (the transformer's 299 tokens): weights packed once into column
+//   panels and a register-blocked GEMM (each weight load feeds 6 rows).
 #include <algorithm>
 
 #include "runtime/kernels/reference.h"
@@ -18,7 +19,11 @@ struct FcState : ParamsState<FcParams> {
   kernels::AlignedFloats packed;  // only in the GEMM strategy
 };
 
+// Packing copies the weights: worth it for many rows of a small layer (the transformer's 1 MB
+// FFN), not for a 40 MB layer that a few rows can stream straight from the file.
 constexpr int kGemmMinRows = 4;
+constexpr std::size_t kMaxPackedBytes = std::size_t(8) << 20;
+constexpr int kGemmMinRowsLarge = 64;
 
 std::unique_ptr<OpState> prepare_fc(const PrepareContext& ctx) {
   const auto& a = ctx.op.attr<model::FullyConnectedAttrs>();
@@ -32,7 +37,9 @@ std::unique_ptr<OpState> prepare_fc(const PrepareContext& ctx) {
   p.act = kernel_activation(a.activation);
   s->post = a.activation;
   s->micro = ctx.micro;
-  if (ctx.micro && p.rows >= kGemmMinRows) {
+  const std::size_t weight_bytes = std::size_t(p.depth) * std::size_t(p.outputs) * sizeof(float);
+  const int min_rows = weight_bytes <= kMaxPackedBytes ? kGemmMinRows : kGemmMinRowsLarge;
+  if (ctx.micro && p.rows >= min_rows) {
     s->packed.resize(kernels::packed_panels_size(p.depth, p.outputs));
     kernels::pack_panels(ctx.inputs[1]->data.as<float>(), p.depth, p.outputs, p.depth, 1, s->packed.data());
     s->prepared_bytes = s->packed.size() * sizeof(float);

@@ -158,13 +158,21 @@ void fc_dot_block1(const FcParams& p, const float* x, const float* w, const floa
 
 void fc_dot_avx2(const FcParams& p, const float* in, const float* w, const float* bias, float* out,
                  int o_begin, int o_end) {
-  for (int r = 0; r < p.rows; ++r) {
-    const float* x = in + std::size_t(r) * p.depth;
-    float* y = out + std::size_t(r) * p.outputs;
-    int o = o_begin;
-    for (; o + 4 <= o_end; o += 4) fc_dot_block4(p, x, w, bias, y, o);
-    for (; o < o_end; ++o) fc_dot_block1(p, x, w, bias, y, o);
-  }
+  // Rows innermost: a block of 4 weight rows is read from memory once and reused from cache by
+  // every input row (batched windows), instead of streaming all weights once per row.
+  int o = o_begin;
+  for (; o + 4 <= o_end; o += 4)
+    for (int r = 0; r < p.rows; ++r) {
+      const float* x = in + std::size_t(r) * p.depth;
+      float* y = out + std::size_t(r) * p.outputs;
+      fc_dot_block4(p, x, w, bias, y, o);
+    }
+  for (; o < o_end; ++o)
+    for (int r = 0; r < p.rows; ++r) {
+      const float* x = in + std::size_t(r) * p.depth;
+      float* y = out + std::size_t(r) * p.outputs;
+      fc_dot_block1(p, x, w, bias, y, o);
+    }
 }
 
 // The portable vector math, vectorized 8-wide here by the compiler under -mavx2 -mfma.

@@ -121,13 +121,21 @@ void fc_dot_block(const FcParams& p, const float* x, const float* w, const float
 
 void fc_dot_portable(const FcParams& p, const float* in, const float* w, const float* bias,
                      float* out, int o_begin, int o_end) {
-  for (int r = 0; r < p.rows; ++r) {
-    const float* x = in + std::size_t(r) * p.depth;
-    float* y = out + std::size_t(r) * p.outputs;
-    int o = o_begin;
-    for (; o + 4 <= o_end; o += 4) fc_dot_block<4>(p, x, w, bias, y, o);
-    for (; o < o_end; ++o) fc_dot_block<1>(p, x, w, bias, y, o);
-  }
+  // Rows innermost: a block of 4 weight rows is read from memory once and reused from cache by
+  // every input row (batched windows), instead of streaming all weights once per row.
+  int o = o_begin;
+  for (; o + 4 <= o_end; o += 4)
+    for (int r = 0; r < p.rows; ++r) {
+      const float* x = in + std::size_t(r) * p.depth;
+      float* y = out + std::size_t(r) * p.outputs;
+      fc_dot_block<4>(p, x, w, bias, y, o);
+    }
+  for (; o < o_end; ++o)
+    for (int r = 0; r < p.rows; ++r) {
+      const float* x = in + std::size_t(r) * p.depth;
+      float* y = out + std::size_t(r) * p.outputs;
+      fc_dot_block<1>(p, x, w, bias, y, o);
+    }
 }
 
 void unary_portable(UnaryOp op, std::size_t n, const float* in, float* out) {
