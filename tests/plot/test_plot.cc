@@ -14,6 +14,10 @@
 #include "plot/plot.h"
 #include "plot/ticks.h"
 
+// fontconfig (behind cairo's text) keeps process-wide caches it never frees: not our leak, so
+// LeakSanitizer (NILM_SANITIZE builds) is told to ignore it.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+
 namespace nilm::plot {
 namespace {
 
