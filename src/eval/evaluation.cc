@@ -103,6 +103,8 @@ std::vector<EvalRow> evaluate_store(const data::Store& store, std::vector<ModelU
   const std::string plot_house = plot.house.empty() ? houses.front() : plot.house;
   if (!plot.path.empty() && std::find(houses.begin(), houses.end(), plot_house) == houses.end())
     fail(plot.path + ": plot house " + plot_house + " is not among the evaluated houses");
+  if (!plot.path.empty())
+    check_plot_span(plot.path, store.period_s(), store.house(plot_house).n, plot.start_hours, plot.hours);
   std::vector<std::pair<std::string, std::vector<float>>> plotted;  // model -> predicted watts
 
   std::vector<EvalRow> rows;

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <ctime>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "plot/plot.h"
 
@@ -21,13 +23,19 @@ std::string utc_text(std::int64_t unix_s) {
 
 }  // namespace
 
+void check_plot_span(const std::string& path, double period_s, std::size_t n, double start_hours,
+                     double hours) {
+  const double series_hours = static_cast<double>(n) * period_s / 3600.0;
+  if (!(start_hours >= 0) || !(hours > 0) || start_hours >= series_hours)
+    fail(path + ": plot span from " + fmt::format("{:g}", start_hours) + " h for " +
+         fmt::format("{:g}", hours) + " h is outside the series (" +
+         fmt::format("{:.1f}", series_hours) + " h long)");
+}
+
 void write_power_plot(const std::string& path, const std::string& title, double period_s,
                       std::int64_t start_unix, std::size_t n, double start_hours, double hours,
                       const std::vector<PowerTrace>& traces) {
-  const double series_hours = static_cast<double>(n) * period_s / 3600.0;
-  if (!(start_hours >= 0) || !(hours > 0) || start_hours >= series_hours)
-    fail(path + ": plot span " + std::to_string(start_hours) + " h + " + std::to_string(hours) +
-         " h is outside the series (" + std::to_string(series_hours) + " h long)");
+  check_plot_span(path, period_s, n, start_hours, hours);
   auto first = static_cast<std::size_t>(std::floor(start_hours * 3600.0 / period_s));
   auto last = std::min(n, static_cast<std::size_t>(std::ceil((start_hours + hours) * 3600.0 / period_s)));
   plot::LineChart chart;

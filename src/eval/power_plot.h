@@ -13,6 +13,11 @@ struct PowerTrace {
   const float* watts;  // n values; NaN draws as a gap (no prediction there)
 };
 
+// Throws nilm::Error naming the path unless [start_hours, start_hours + hours) overlaps the n
+// samples of the series (checked before a long evaluation, not after it).
+void check_plot_span(const std::string& path, double period_s, std::size_t n, double start_hours,
+                     double hours);
+
 // Samples [start, start + count) of series sampled every period_s from start_unix; x axis in
 // hours since the series start. Throws nilm::Error if the span is empty or outside the series.
 void write_power_plot(const std::string& path, const std::string& title, double period_s,

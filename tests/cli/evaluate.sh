@@ -65,6 +65,8 @@ err=$("$nilm" evaluate --store "$tmp/store" --appliance toaster 2>&1); code=$?
 [ $? = 2 ] || fail "--batch 0 should exit 2"
 "$nilm" evaluate --store "$tmp/store" --appliance kettle --houses NoSuchHouse >/dev/null 2>&1
 [ $? = 1 ] || fail "unknown house should exit 1"
+err=$("$nilm" evaluate --store "$tmp/store" --appliance kettle --plot "$tmp/q.png" --plot-start 1000 2>&1); code=$?
+[ $code = 1 ] && echo "$err" | grep -q "q.png: plot span" || fail "plot span past the end: exit $code: $err"
 
 [ "$fails" = 0 ] && echo "cli evaluate: all checks passed"
 exit "$fails"
