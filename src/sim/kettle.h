@@ -14,7 +14,7 @@ struct KettleModel {
   double tap_temperature_c;
 };
 
-constexpr Range kKettleRatedW{1950, 2900};
+constexpr Range kKettleRatedW{2300, 2900};
 constexpr double kKettleMinS = 60, kKettleMaxS = 300;  // boil-dry protection / smallest fill
 
 KettleModel draw_kettle(Rng& rng);

@@ -11,7 +11,7 @@ MicrowaveModel draw_microwave(Rng& rng) {
   m.idle_w = rng.uniform(40, 110);
   m.cycle_s = rng.uniform(20, 32);
   m.ripple = rng.uniform(0.02, 0.04);
-  m.full_power_share = rng.uniform(0.6, 0.85);
+  m.full_power_share = rng.uniform(0.75, 0.9);
   return m;
 }
 
