@@ -27,9 +27,9 @@ void add_simulate_command(CLI::App& app) {
       "Simulate households (aggregate + plug-metered appliances) written as a REFIT-like folder:\n"
       "CLEAN_House<N>.csv, mapping.json, splits.json, simulation.json, House<N>_day.png");
   cmd->add_option("--houses", args->options.houses, "Number of houses")
-      ->check(CLI::PositiveNumber)->default_val(5);
+      ->check(CLI::Range(1, 10000))->default_val(5);
   cmd->add_option("--days", args->options.days, "Days simulated per house")
-      ->check(CLI::PositiveNumber)->default_val(30);
+      ->check(CLI::Range(1, 36500))->default_val(30);
   cmd->add_option("--seed", args->options.seed,
                   "Population seed: the same seed gives byte-identical files")->default_val(1);
   cmd->add_option("--start", args->start,
@@ -41,7 +41,7 @@ void add_simulate_command(CLI::App& app) {
   args->options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   cmd->add_option("--threads", args->options.threads,
                   "Houses simulated at once (the files do not depend on it); default: cores, at most 4")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_flag("--no-gaps", args->no_gaps, "Perfect logging: no meter dropouts");
   cmd->add_flag("--no-glitches", args->no_glitches, "No 32767 W plug sensor glitches");
   cmd->add_flag("--no-images", args->no_images, "Do not write the House<N>_day.png pictures");
