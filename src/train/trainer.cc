@@ -273,7 +273,17 @@ TrainResult train(const TrainOptions& opt, TrainData& data) {
 
   torch::optim::Adam optimizer(
       trainable, torch::optim::AdamOptions(opt.lr).betas({opt.beta1, opt.beta2}).eps(opt.eps));
-  if (opt.resume) load_state_file(paths.state, optimizer);
+  if (opt.resume) {
+    load_state_file(paths.state, optimizer);
+    // The archive's moments come back on the CPU; Adam needs them where the parameters are.
+    if (!device.is_cpu())
+      for (auto& entry : optimizer.state()) {
+        auto& st = static_cast<torch::optim::AdamParamState&>(*entry.second);
+        st.exp_avg(st.exp_avg().to(device));
+        st.exp_avg_sq(st.exp_avg_sq().to(device));
+        if (st.max_exp_avg_sq().defined()) st.max_exp_avg_sq(st.max_exp_avg_sq().to(device));
+      }
+  }
 
   json training = {{"options", options_json(opt)}, {"parameters", result.parameters},
                    {"trainable_parameters", [&] {
