@@ -69,6 +69,7 @@ void run(const EvaluateArgs& a) {
   auto rows = eval::evaluate_store(store, models, options, plot);
 
   std::fputs(eval::format_table(rows).c_str(), stdout);
+  std::fputs(eval::compare_to_baselines(rows).c_str(), stdout);
   // What got no prediction or was clipped, so nothing is dropped silently.
   for (const auto& r : rows) {
     if (r.house == "all") continue;

@@ -126,6 +126,42 @@ std::string format_table(const std::vector<EvalRow>& rows) {
   return out;
 }
 
+std::string compare_to_baselines(const std::vector<EvalRow>& rows) {
+  auto is_baseline = [](const EvalRow& r) { return r.model.rfind("baseline:", 0) == 0; };
+  // The row that sums up a model: its pooled row "all", else its only house.
+  auto summary = [&](const EvalRow& r) {
+    for (const auto& o : rows)
+      if (o.model == r.model && o.house == "all") return o.house == r.house;
+    return true;
+  };
+  auto verdict = [](double model, double base, bool lower_is_better) {
+    if (std::isnan(model) || std::isnan(base)) return "undefined";
+    if (model == base) return "same";
+    return (model < base) == lower_is_better ? "better" : "worse";
+  };
+  std::string out;
+  for (const auto& m : rows) {
+    if (is_baseline(m) || !summary(m)) continue;
+    const EvalRow *best_mae = nullptr, *best_f1 = nullptr;
+    for (const auto& b : rows) {
+      if (!is_baseline(b) || b.house != m.house) continue;
+      if (!best_mae || b.metrics.mae_w < best_mae->metrics.mae_w) best_mae = &b;
+      // NaN F1 (a baseline that never predicts on and finds nothing) never counts as best
+      if (!std::isnan(b.metrics.f1) && (!best_f1 || b.metrics.f1 > best_f1->metrics.f1)) best_f1 = &b;
+    }
+    if (!best_mae) continue;
+    out += fmt::format("{} ({}): MAE {} W vs {} W ({}): {}", m.model, m.house,
+                       format_value("{:.2f}", m.metrics.mae_w), format_value("{:.2f}", best_mae->metrics.mae_w),
+                       best_mae->model, verdict(m.metrics.mae_w, best_mae->metrics.mae_w, true));
+    if (best_f1)
+      out += fmt::format("; F1 {} vs {} ({}): {}", format_value("{:.3f}", m.metrics.f1),
+                         format_value("{:.3f}", best_f1->metrics.f1), best_f1->model,
+                         verdict(m.metrics.f1, best_f1->metrics.f1, false));
+    out += "\n";
+  }
+  return out;
+}
+
 nlohmann::json rows_to_json(const std::vector<EvalRow>& rows) {
   auto out = nlohmann::json::array();
   for (const auto& r : rows) {

@@ -155,3 +155,29 @@ TEST_F(EvaluationTest, WrongApplianceHouseOrModelIsAnError) {
 
 }  // namespace
 }  // namespace nilm::eval
+
+namespace nilm::eval {
+namespace {
+
+EvalRow row(const std::string& model, const std::string& house, double mae, double f1) {
+  EvalRow r;
+  r.appliance = "kettle", r.model = model, r.house = house;
+  r.metrics.mae_w = mae, r.metrics.f1 = f1;
+  return r;
+}
+
+TEST(Report, ComparesEachModelToTheBestBaseline) {
+  std::vector<EvalRow> rows{row("m.pt", "House2", 12.5, 0.7), row("m.pt", "House5", 30, 0.2),
+                            row("m.pt", "all", 20, 0.5),
+                            row("baseline:off", "House2", 17, 0), row("baseline:off", "House5", 9, 0),
+                            row("baseline:off", "all", 15, 0),
+                            row("baseline:mean", "all", 25, NAN)};
+  std::string text = compare_to_baselines(rows);
+  // one line, for the pooled row; MAE 20 > 15 (baseline:off): worse; F1 0.5 > 0: better
+  EXPECT_EQ(text, "m.pt (all): MAE 20.00 W vs 15.00 W (baseline:off): worse; F1 0.500 vs 0.000 "
+                  "(baseline:off): better\n");
+  EXPECT_EQ(compare_to_baselines({row("m.pt", "House2", 1, 1)}), "");
+}
+
+}  // namespace
+}  // namespace nilm::eval
