@@ -17,11 +17,17 @@ export NILM_PROGRESS=0
 tunables="glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647"
 
 value() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+result() {  # runs a benchmark, shows its output on stderr, returns its RESULT line
+  local out
+  out=$("$@")
+  echo "$out" >&2
+  echo "$out" | grep '^RESULT'
+}
 for t in 1 2; do
-  ours=$("$bench" --model cnn --threads "$t" --batch 1024 --steps "$cnn_steps" | tee /dev/stderr | grep '^RESULT')
-  plain=$("$bench" --model cnn --threads "$t" --batch 1024 --steps "$cnn_steps" --no-malloc-tuning | tee /dev/stderr | grep '^RESULT')
-  theirs=$(GLIBC_TUNABLES=$tunables OMP_NUM_THREADS=$t /usr/bin/python3 bench/train_pytorch.py "$t" 1024 "$cnn_steps" | tee /dev/stderr | grep '^RESULT')
-  tf=$("$bench" --model transformer --threads "$t" --batch "$tf_batch" --steps "$tf_steps" | tee /dev/stderr | grep '^RESULT')
+  ours=$(result "$bench" --model cnn --threads "$t" --batch 1024 --steps "$cnn_steps")
+  plain=$(result "$bench" --model cnn --threads "$t" --batch 1024 --steps "$cnn_steps" --no-malloc-tuning)
+  theirs=$(GLIBC_TUNABLES=$tunables OMP_NUM_THREADS=$t result /usr/bin/python3 bench/train_pytorch.py "$t" 1024 "$cnn_steps")
+  tf=$(result "$bench" --model transformer --threads "$t" --batch "$tf_batch" --steps "$tf_steps")
   /usr/bin/python3 - "$t" "$(value "$ours" samples_per_s)" "$(value "$plain" samples_per_s)" \
     "$(value "$theirs" samples_per_s)" "$(value "$tf" samples_per_s)" "$tf_batch" <<'PY'
 import sys
