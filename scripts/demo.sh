@@ -13,3 +13,6 @@ echo "== 1. simulate 5 households, 30 days each"
 "$nilm" simulate --houses 5 --days 30 --seed 1 --out "$out/raw"
 echo "== 2. prepare them into a store"
 "$nilm" prepare --format refit --input "$out/raw" --out "$out/store"
+echo "== 3. train a kettle CNN (capped epochs: minutes on 2 cores; docs/training.md)"
+"$nilm" train --store "$out/store" --appliance kettle --out "$out/kettle_cnn" --epochs 20 \
+  --lr 1e-3 --max-windows-per-epoch 16384 --max-validation-windows 16384
