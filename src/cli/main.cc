@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   nilm::cli::add_evaluate_command(app);
   nilm::cli::add_train_command(app);
   nilm::cli::add_run_command(app);
+  nilm::cli::add_convert_command(app);
 
   try {
     app.parse(argc, argv);
