@@ -14,7 +14,7 @@ namespace nilm::train {
 struct LossConfig {
   float threshold = 0.5f;     // on threshold / P_m
   float lambda = 1.0f;        // weight of the L1 term
-  float temperature = 0.05f;  // soft status temperature (fraction of P_m); see docs/training.md
+  float temperature = 0.2f;   // soft status temperature (fraction of P_m); see docs/training.md
 };
 
 // The loss split into sums, so that data-parallel ranks can combine the parts of one global

@@ -39,7 +39,10 @@ struct TrainOptions {
   int patience = 6;                    // early stopping: epochs without a better validation loss
   std::size_t batch = 1024;            // global batch (split across ranks)
   double lr = 1e-4, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  float status_temperature = 0.05f;    // soft status sigmoid temperature, fraction of P_m
+  // Soft status sigmoid temperature, fraction of P_m. 0.2, not 0.05: at 0.05 the BCE term has no
+  // gradient below threshold - 3T, so nothing but the MSE pulls off-samples down against the
+  // L1-over-O pull of under-predicted on-samples, and short runs keep a floor (docs/training.md).
+  float status_temperature = 0.2f;
   std::uint64_t seed = 0;
   int threads = 0;                     // 0: all hardware threads
   bool resume = false;                 // continue from out_dir/last.nilmckpt
