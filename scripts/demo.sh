@@ -15,4 +15,4 @@ echo "== 2. prepare them into a store"
 "$nilm" prepare --format refit --input "$out/raw" --out "$out/store"
 echo "== 3. train a kettle CNN (capped epochs: minutes on 2 cores; docs/training.md)"
 "$nilm" train --store "$out/store" --appliance kettle --out "$out/kettle_cnn" --epochs 20 \
-  --lr 1e-3 --max-windows-per-epoch 16384 --max-validation-windows 16384
+  --patience 20 --batch 128 --lr 3e-4 --max-windows-per-epoch 16384 --max-validation-windows 8192
