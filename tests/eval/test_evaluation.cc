@@ -42,7 +42,11 @@ data::HouseSeries house(const std::string& name, std::size_t n, std::size_t ever
 class EvaluationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (fs::temp_directory_path() / "nilm_test_evaluation").string();
+    // ctest runs each test in its own process, in parallel: one folder per test.
+    dir_ = (fs::temp_directory_path() /
+            ("nilm_test_evaluation_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())))
+               .string();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     data::StoreWriter writer(dir_ + "/store", 8.0, data::builtin_appliance_table());
