@@ -16,3 +16,6 @@ echo "== 2. prepare them into a store"
 echo "== 3. train a kettle CNN (capped epochs: minutes on 2 cores; docs/training.md)"
 "$nilm" train --store "$out/store" --appliance kettle --out "$out/kettle_cnn" --epochs 20 \
   --patience 20 --batch 128 --lr 3e-4 --max-windows-per-epoch 16384 --max-validation-windows 8192
+echo "== 4. evaluate it on the held-out house, next to the always-off and mean baselines"
+"$nilm" evaluate --store "$out/store" --appliance kettle --model "$out/kettle_cnn" --houses test \
+  --json "$out/kettle_eval.json" --csv "$out/kettle_eval.csv" --plot "$out/kettle_eval.png"
