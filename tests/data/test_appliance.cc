@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "data/store_test_util.h"
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -18,17 +20,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return p.string();
 }
 
-// Runs f, expects nilm::Error, returns its message.
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const nilm::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected nilm::Error";
-  return "";
-}
+using nilm::test::error_of;
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
