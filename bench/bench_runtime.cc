@@ -7,13 +7,20 @@
 //   bench_runtime                 # CNN + transformer built here
 //   bench_runtime kettle.tflite   # your own models
 //   BENCH_SECONDS=0.5 bench_runtime   # time budget per configuration (default 1.5 s)
+//
+// Latency mode (bench/runtime_vs_litert.sh puts it next to LiteRT.js): the optimized tier only,
+// fixed warm-up and run counts, one JSON line per model and thread count with the same fields
+// as bench/peers/litert_bench.mjs:
+//   bench_runtime --latency [--threads 1,2] [--warmup 10] [--runs 200] [--seconds S] a.tflite...
 #include <fmt/core.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -132,9 +139,100 @@ void bench(const std::string& name, const nilm::model::Graph& graph, double budg
   }
 }
 
+// Process CPU time (every thread) in microseconds: cpu / wall shows how many threads worked.
+double process_cpu_us() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+struct LatencyOptions {
+  std::vector<int> threads = {1, 2};
+  int warmup = 10, runs = 200;
+  double seconds = 0;  // > 0: stop early once this much time is spent (at least 5 runs)
+  std::vector<std::string> models;
+};
+
+void latency(const LatencyOptions& o) {
+  for (const auto& path : o.models) {
+    const rt::Model model = rt::Model::load(path);
+    for (int threads : o.threads) {
+      rt::Interpreter interp(model, threads);
+      std::mt19937 rng(1);
+      std::uniform_real_distribution<float> u(-1.f, 1.f);
+      for (std::size_t i = 0; i < interp.input_count(); ++i)
+        for (std::size_t j = 0; j < interp.input_elements(i); ++j) interp.input(i)[j] = u(rng);
+      for (int i = 0; i < o.warmup; ++i) interp.invoke();
+      std::vector<double> us;
+      const double cpu0 = process_cpu_us();
+      const auto start = std::chrono::steady_clock::now();
+      auto since = [](auto t) { return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count(); };
+      while (int(us.size()) < o.runs) {
+        const auto t0 = std::chrono::steady_clock::now();
+        interp.invoke();
+        us.push_back(since(t0));
+        if (o.seconds > 0 && us.size() >= 5 && since(start) > o.seconds * 1e6) break;
+      }
+      const double wall = since(start), cpu = process_cpu_us() - cpu0;
+      double sum = 0;
+      for (double v : us) sum += v;
+      std::sort(us.begin(), us.end());
+      const std::size_t n = us.size();
+      const double median = n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2;
+      fmt::print("{{\"model\":\"{}\",\"runtime\":\"nilm\",\"build\":\"{}\",\"threads\":{},\"warmup\":{},"
+                 "\"runs\":{},\"median_us\":{:.3f},\"mean_us\":{:.3f},\"min_us\":{:.3f},\"p90_us\":{:.3f},"
+                 "\"cpu_per_wall\":{:.3f}}}\n",
+                 path, rt::cpu_features_string(rt::detect_cpu_features()), threads, o.warmup, n, median,
+                 sum / double(n), us.front(), us[std::min(n - 1, n * 9 / 10)], cpu / wall);
+      std::fflush(stdout);
+    }
+  }
+}
+
+LatencyOptions parse_latency(int argc, char** argv) {
+  LatencyOptions o;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--threads") {
+      o.threads.clear();
+      std::string list = value();
+      for (std::size_t p = 0; p <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', p), list.size());
+        o.threads.push_back(std::stoi(list.substr(p, comma - p)));
+        p = comma + 1;
+      }
+    } else if (a == "--warmup") {
+      o.warmup = std::stoi(value());
+    } else if (a == "--runs") {
+      o.runs = std::max(1, std::stoi(value()));
+    } else if (a == "--seconds") {
+      o.seconds = std::stod(value());
+    } else if (a.rfind("--", 0) == 0) {
+      throw std::runtime_error("unknown option " + a);
+    } else {
+      o.models.push_back(a);
+    }
+  }
+  if (o.models.empty()) throw std::runtime_error("--latency needs at least one .tflite file");
+  return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--latency") {
+    try {
+      latency(parse_latency(argc, argv));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "bench_runtime: error: {}\n", e.what());
+      return 1;
+    }
+    return 0;
+  }
   const char* env = std::getenv("BENCH_SECONDS");
   const double budget = env ? std::atof(env) : 1.5;
   fmt::print("bench_runtime: batch-1 latency, CPU features: {}\n",
