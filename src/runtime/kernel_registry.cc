@@ -10,7 +10,10 @@ std::span<const KernelEntry> kernel_table() {
   static const std::vector<KernelEntry> table = [] {
     std::vector<KernelEntry> all;
     for (auto family : {conv_kernels(), pool_kernels(), fully_connected_kernels(),
-                        elementwise_kernels(), shape_kernels(), matmul_kernels()})
+                        elementwise_kernels(), shape_kernels(), matmul_kernels(),
+                        quantize_kernels(), conv_int_kernels(), fully_connected_int_kernels(),
+                        matmul_int_kernels(), pool_int_kernels(),
+                        elementwise_int_kernels()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();
@@ -28,6 +31,7 @@ const kernels::MicroKernels* micro_kernels(MicroSet set) {
     case MicroSet::none: return nullptr;
     case MicroSet::portable: return &kernels::portable_micro_kernels();
     case MicroSet::avx2: return kernels::avx2_micro_kernels();
+    case MicroSet::neon: return kernels::neon_micro_kernels();
   }
   return nullptr;
 }

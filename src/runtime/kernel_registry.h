@@ -64,7 +64,7 @@ struct EvalContext {
   }
 };
 
-enum class MicroSet : std::uint8_t { none, portable, avx2 };
+enum class MicroSet : std::uint8_t { none, portable, avx2, neon };
 
 struct KernelEntry {
   const char* name;
@@ -96,5 +96,12 @@ std::span<const KernelEntry> fully_connected_kernels();
 std::span<const KernelEntry> elementwise_kernels();
 std::span<const KernelEntry> shape_kernels();
 std::span<const KernelEntry> matmul_kernels();
+// Integer / hybrid / f16 families (ops_quantize.cc, ops_*_int.cc).
+std::span<const KernelEntry> quantize_kernels();
+std::span<const KernelEntry> conv_int_kernels();
+std::span<const KernelEntry> fully_connected_int_kernels();
+std::span<const KernelEntry> matmul_int_kernels();
+std::span<const KernelEntry> pool_int_kernels();
+std::span<const KernelEntry> elementwise_int_kernels();  // ops_elementwise_int.cc
 
 }  // namespace nilm::runtime

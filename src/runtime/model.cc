@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "model/tflite.h"
 #include "runtime/arena_planner.h"
+#include "runtime/fold_dequantize.h"
 
 namespace nilm::runtime {
 
@@ -104,6 +105,7 @@ void plan_tensors(Model::Impl& m) {
 
 Model Model::from_graph(model::Graph graph, const CompileOptions& options, const std::string& name) {
   model::validate(graph, name);
+  fold_constant_dequantize(graph);  // f16 / int8 constant weights feeding float ops
   auto m = std::make_shared<Impl>();
   m->graph = std::move(graph);
   m->name = name;
