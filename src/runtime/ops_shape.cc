@@ -1,6 +1,7 @@
 // Data movement and reductions: RESHAPE (usually free: the planner makes its output share the
-// input's bytes), TRANSPOSE, CONCATENATION, MEAN.
+// input's bytes), TRANSPOSE, CONCATENATION, MEAN; the int8 / int16 data movement rows too.
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "runtime/kernels/reference.h"
@@ -213,6 +214,66 @@ void eval_mean_opt(const OpState& state, const EvalContext& ctx) {
   });
 }
 
+// ---- int8 / int16 data movement (same scale and zero point in and out, as TFLite requires) ----
+
+template <class T>
+void eval_transpose_typed(const OpState& state, const EvalContext& ctx) {
+  const auto& p = state_as<TransposeState>(state).p;
+  kernels::Dims in_stride{}, os{}, st{};
+  std::int64_t s = 1;
+  for (int d = kernels::kMaxRank - 1; d >= 0; --d) {
+    in_stride[std::size_t(d)] = s;
+    s *= p.in_shape[std::size_t(d)];
+  }
+  for (std::size_t d = 0; d < std::size_t(kernels::kMaxRank); ++d) {
+    os[d] = p.in_shape[std::size_t(p.perm[d])];
+    st[d] = in_stride[std::size_t(p.perm[d])];
+  }
+  const T* in = static_cast<const T*>(ctx.inputs[0]);
+  T* out = static_cast<T*>(ctx.outputs[0]);
+  std::size_t o = 0;
+  std::array<std::int64_t, kernels::kMaxRank> i{};
+  for (i[0] = 0; i[0] < os[0]; ++i[0])
+    for (i[1] = 0; i[1] < os[1]; ++i[1])
+      for (i[2] = 0; i[2] < os[2]; ++i[2])
+        for (i[3] = 0; i[3] < os[3]; ++i[3])
+          for (i[4] = 0; i[4] < os[4]; ++i[4])
+            for (i[5] = 0; i[5] < os[5]; ++i[5]) {
+              std::int64_t src = 0;
+              for (std::size_t d = 0; d < std::size_t(kernels::kMaxRank); ++d) src += i[d] * st[d];
+              out[o++] = in[src];
+            }
+}
+
+// TFLite's int8 / int16 CONCATENATION never rescales: every input must be on the output's grid.
+std::unique_ptr<OpState> prepare_concat_int(const PrepareContext& ctx) {
+  const auto& yq = ctx.outputs[0]->quantization;
+  for (const model::Tensor* t : ctx.inputs) {
+    if (t->type != ctx.outputs[0]->type) fail_op(ctx, "inputs of different types");
+    if (!t->quantization || !yq || t->quantization->scales != yq->scales ||
+        t->quantization->zero_points != yq->zero_points)
+      fail_op(ctx, "input '" + t->name + "' is not quantized exactly like the output (TFLite requires it)");
+  }
+  if (ctx.op.attr<model::ConcatenationAttrs>().activation != model::Activation::none)
+    fail_op(ctx, "a fused activation on an integer concatenation is not supported");
+  return prepare_concat(ctx);
+}
+
+template <class T>
+void eval_concat_typed(const OpState& state, const EvalContext& ctx) {
+  const auto& p = state_as<ConcatState>(state).p;
+  T* out = static_cast<T*>(ctx.outputs[0]);
+  for (std::int64_t o = 0; o < p.outer; ++o)
+    for (std::size_t k = 0; k < p.chunk.size(); ++k) {
+      const std::int64_t c = p.chunk[k];
+      std::memcpy(out, static_cast<const T*>(ctx.inputs[k]) + o * c, std::size_t(c) * sizeof(T));
+      out += c;
+    }
+}
+
+constexpr model::ElementType s8 = model::ElementType::i8, s16 = model::ElementType::i16,
+                             i32 = model::ElementType::i32;
+
 const KernelEntry entries[] = {
     {"reshape_f32", K::reshape, f32, model::ElementType::i32, f32, 0, cpu_none, MicroSet::none,
      nullptr, prepare_reshape, eval_reshape},
@@ -228,6 +289,20 @@ const KernelEntry entries[] = {
      nullptr, prepare_mean, eval_mean_ref},
     {"mean_f32_opt", K::mean, f32, model::ElementType::i32, f32, 1, cpu_none, MicroSet::portable,
      mean_contiguous, prepare_mean, eval_mean_opt},
+    {"reshape_s8", K::reshape, s8, i32, s8, 0, cpu_none, MicroSet::none, nullptr, prepare_reshape, eval_reshape},
+    {"reshape_s8_noshape", K::reshape, s8, s8, s8, 0, cpu_none, MicroSet::none, nullptr, prepare_reshape,
+     eval_reshape},
+    {"reshape_s16", K::reshape, s16, i32, s16, 0, cpu_none, MicroSet::none, nullptr, prepare_reshape, eval_reshape},
+    {"reshape_s16_noshape", K::reshape, s16, s16, s16, 0, cpu_none, MicroSet::none, nullptr, prepare_reshape,
+     eval_reshape},
+    {"transpose_s8_ref", K::transpose, s8, i32, s8, 0, cpu_none, MicroSet::none, nullptr, prepare_transpose,
+     eval_transpose_typed<std::int8_t>},
+    {"transpose_s16_ref", K::transpose, s16, i32, s16, 0, cpu_none, MicroSet::none, nullptr, prepare_transpose,
+     eval_transpose_typed<std::int16_t>},
+    {"concatenation_s8_ref", K::concatenation, s8, s8, s8, 0, cpu_none, MicroSet::none, nullptr,
+     prepare_concat_int, eval_concat_typed<std::int8_t>},
+    {"concatenation_s16_ref", K::concatenation, s16, s16, s16, 0, cpu_none, MicroSet::none, nullptr,
+     prepare_concat_int, eval_concat_typed<std::int16_t>},
 };
 
 }  // namespace

@@ -1,0 +1,89 @@
+// Reference integer kernels for the element-wise and transformer ops (int8 and int16), each
+// computing exactly what TFLite's reference kernel computes: the same fixed-point
+// requantization (fixed_point.h), the same gemmlowp-style exp / reciprocal (fixed_point_math.h)
+// and the same lookup tables (lut.h). The op adapters (runtime/ops_elementwise_int.cc) derive
+// these parameter structs from the graph once, as TFLite's Prepare does.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/kernels/fixed_point.h"
+#include "runtime/kernels/lut.h"
+#include "runtime/kernels/params.h"
+
+namespace nilm::runtime::kernels {
+
+// ADD / SUB (TFLite's general path: both inputs rescaled to twice the larger input scale with
+// `left_shift` bits of headroom: 20 for int8, 15 for int16), MUL, SQUARED_DIFFERENCE (int8,
+// left_shift 7). Broadcasting geometry as for the float kernels (make_binary_params).
+struct QuantizedBinaryParams {
+  BinaryParams geometry;  // op, output shape and operand strides (act unused: see act_min/max)
+  std::int32_t input1_offset = 0, input2_offset = 0, output_offset = 0;  // -zp1, -zp2, +zp_out
+  int left_shift = 0;
+  QuantizedMultiplier input1, input2, output;
+  std::int32_t act_min = 0, act_max = 0;  // fused activation as a quantized clamp
+};
+void binary_s8_ref(const QuantizedBinaryParams& p, const std::int8_t* a, const std::int8_t* b,
+                   std::int8_t* out);
+void binary_s16_ref(const QuantizedBinaryParams& p, const std::int16_t* a, const std::int16_t* b,
+                    std::int16_t* out);
+
+// MEAN (TFLite's QuantizedMeanOrSum): int32 sums, the zero point removed once per output, one
+// requantization by input_scale / output_scale with 1 / count folded into the multiplier.
+struct QuantizedMeanParams {
+  ReduceParams geometry;
+  std::int32_t input_zero_point = 0, output_zero_point = 0;
+  QuantizedMultiplier multiplier;  // input_scale / output_scale, before folding in the count
+};
+void mean_s8_ref(const QuantizedMeanParams& p, const std::int8_t* in, std::int8_t* out);
+void mean_s16_ref(const QuantizedMeanParams& p, const std::int16_t* in, std::int16_t* out);
+
+// int8 SOFTMAX over the last axis (TFLite's reference fixed-point kernel): differences to the
+// row maximum scaled by beta * input_scale into Q5.26, exp in fixed point, sum in Q12.19,
+// reciprocal by Newton-Raphson; output scale 1/256, zero point -128.
+struct SoftmaxS8Params {
+  int rows = 1, cols = 1;
+  std::int32_t input_multiplier = 0;
+  int input_left_shift = 0;
+  int diff_min = 0;  // differences below this contribute nothing
+};
+SoftmaxS8Params make_softmax_s8_params(int rows, int cols, float beta, float input_scale);
+void softmax_s8_ref(const SoftmaxS8Params& p, const std::int8_t* in, std::int8_t* out);
+
+// int16 SOFTMAX (TFLite's SoftmaxInt16): exp and 1 / (1 + x) from 513-entry tables;
+// output scale 1/32768, zero point 0.
+struct SoftmaxS16Params {
+  int rows = 1, cols = 1;
+  QuantizedMultiplier input;  // input_scale * beta / (10 / 65535): [-65535, 0] <-> [-10, 0]
+  LutS16 exp_lut{}, one_over_one_plus_x_lut{};
+};
+SoftmaxS16Params make_softmax_s16_params(int rows, int cols, float beta, float input_scale);
+void softmax_s16_ref(const SoftmaxS16Params& p, const std::int16_t* in, std::int16_t* out);
+
+// int16 LOGISTIC / TANH (TFLite's reference_integer_ops, symmetric, output scale 1/32768):
+// the input rescaled to 1/(3 * 4096) steps, then interpolated in the sigmoid table.
+struct SigmoidS16Params {
+  std::int32_t input_multiplier = 0;  // 0: power-of-two input scale, `input_left_shift` says which
+  int input_left_shift = 0;
+};
+// Derives the parameters from the input scale as TFLite's Prepare does; false when TFLite
+// would refuse it.
+bool make_logistic_s16_params(float input_scale, SigmoidS16Params* p);
+bool make_tanh_s16_params(float input_scale, SigmoidS16Params* p);
+void logistic_s16_ref(const SigmoidS16Params& p, std::size_t n, const std::int16_t* in, std::int16_t* out);
+void tanh_s16_ref(const SigmoidS16Params& p, std::size_t n, const std::int16_t* in, std::int16_t* out);
+
+// int8 element-wise ops as one 256-entry table each (the table holds exactly what TFLite's
+// kernel computes for every input value).
+LutS8 make_relu_s8_lut(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp);
+LutS8 make_rsqrt_s8_lut(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp);
+float gelu_transform(float x);              // TFLite's GeluTransform (erfc form)
+float gelu_transform_approximate(float x);  // TFLite's GeluTransformApproximate (tanh form)
+void lut_s8_ref(const LutS8& lut, std::size_t n, const std::int8_t* in, std::int8_t* out);
+
+// TFLite's CalculateActivationRangeQuantized for int8 / int16 outputs.
+void quantized_activation_range(Activation act, float output_scale, std::int32_t output_zp,
+                                std::int32_t type_min, std::int32_t type_max, std::int32_t* lo,
+                                std::int32_t* hi);
+
+}  // namespace nilm::runtime::kernels
