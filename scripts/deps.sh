@@ -18,6 +18,8 @@ packages=(
   libtorch-dev libopenblas0-openmp libgloo-dev
   # model file format
   libflatbuffers-dev flatbuffers-compiler
+  # ONNX export (nilm convert --format onnx; host tool only): the protobuf classes of onnx.proto
+  libonnx-dev libprotobuf-dev
   # comparisons in benchmarks and tests (never used by the product)
   python3-pandas python3-numpy python3-torch
 )

@@ -7,13 +7,16 @@
 
 #include "cli/commands.h"
 #include "convert/convert.h"
+#include "convert/onnx_export.h"
 #include "model/model_info.h"
+#include "model/tflite.h"
 
 namespace nilm::cli {
 namespace {
 
 struct ConvertCliOptions {
   std::string checkpoint, output, mode = "convert_only";
+  std::string format;  // tflite | onnx; empty: from the output's extension (.onnx), else tflite
   int batch = 1;
 };
 
@@ -24,10 +27,19 @@ std::string resolve_checkpoint(const std::string& path) {
   return path;
 }
 
+// The same graph IR goes to either writer; ONNX is for peers (ONNX Runtime) and other tools.
+void write_model(const model::Graph& graph, const std::string& path, const std::string& format) {
+  const bool onnx = format == "onnx" || (format.empty() && std::filesystem::path(path).extension() == ".onnx");
+  if (onnx) convert::save_onnx(graph, path);
+  else model::save_tflite(graph, path);
+}
+
 void run_convert(const ConvertCliOptions& o) {
   convert::ConvertOptions options;
   options.batch = o.batch;
-  const model::Graph graph = convert::convert_checkpoint(resolve_checkpoint(o.checkpoint), o.output, options);
+  const std::string checkpoint = resolve_checkpoint(o.checkpoint);
+  const model::Graph graph = convert::checkpoint_to_graph(train::read_checkpoint_file(checkpoint), checkpoint, options);
+  write_model(graph, o.output, o.format);
   std::int64_t parameters = 0;
   for (const auto& t : graph.tensors)
     if (t.is_constant() && t.type == model::ElementType::f32) parameters += t.elements();
@@ -46,7 +58,11 @@ void add_convert_command(CLI::App& app) {
   cmd->add_option("checkpoint", o->checkpoint, "Checkpoint (.nilmckpt) or training output directory (best.nilmckpt)")
       ->required()
       ->check(CLI::ExistingPath);
-  cmd->add_option("--output,-o", o->output, "The .tflite file to write")->required();
+  cmd->add_option("--output,-o", o->output, "The model file to write (.tflite, or .onnx with --format onnx)")->required();
+  cmd->add_option("--format", o->format,
+                  "tflite: TFLite flatbuffer (default); onnx: ONNX opset 21 for ONNX Runtime and other peers "
+                  "(default when the output ends in .onnx)")
+      ->check(CLI::IsMember({"tflite", "onnx"}));
   cmd->add_option("--mode", o->mode, "convert_only: float32 model, no quantization")
       ->check(CLI::IsMember({"convert_only"}));
   cmd->add_option("--batch,-b", o->batch, "Windows per invocation (static batch dimension)")
