@@ -1,5 +1,6 @@
 // Integer (int8 / int16) reference rows for the element-wise and transformer ops: ADD, SUB,
-// MUL, SQUARED_DIFFERENCE (broadcasting), MEAN, SOFTMAX, LOGISTIC, TANH, GELU, RELU, RSQRT.
+// MUL, SQUARED_DIFFERENCE (int8 only, as TFLite), broadcasting; MEAN, SOFTMAX, LOGISTIC, TANH,
+// GELU, RELU, RSQRT.
 // Prepare derives what TFLite's Prepare derives (multipliers, tables) and refuses what TFLite
 // refuses (wrong fixed output scales, per-channel activations), naming the op; eval runs the
 // kernels of kernels/quantized_reference.h.
@@ -253,6 +254,51 @@ void eval_lut_s8(const OpState& state, const EvalContext& ctx) {
   kernels::lut_s8_ref(s.lut, s.n, static_cast<const std::int8_t*>(ctx.inputs[0]), static_cast<std::int8_t*>(ctx.outputs[0]));
 }
 
+// ---- int16 GELU / RSQRT (interpolated tables), RELU ----
+
+struct LutS16State : OpState {
+  kernels::LutS16 lut{};
+  std::size_t n = 0;
+};
+
+std::unique_ptr<OpState> prepare_lut_s16(const PrepareContext& ctx) {
+  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
+  require_symmetric(ctx, *ctx.inputs[0], qx);
+  require_symmetric(ctx, *ctx.outputs[0], qy);
+  auto s = std::make_unique<LutS16State>();
+  s->n = std::size_t(ctx.inputs[0]->elements());
+  s->prepared_bytes = sizeof(kernels::LutS16);
+  if (ctx.op.kind == K::gelu)
+    s->lut = kernels::make_gelu_s16_lut(qx.scale, qy.scale, ctx.op.attr<model::GeluAttrs>().approximate);
+  else
+    s->lut = kernels::make_rsqrt_s16_lut(qx.scale, qy.scale);
+  return s;
+}
+
+void eval_lut_s16(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const LutS16State&>(state);
+  kernels::lut_s16_ref(s.lut, s.n, static_cast<const std::int16_t*>(ctx.inputs[0]),
+                       static_cast<std::int16_t*>(ctx.outputs[0]));
+}
+
+struct ReluS16State : OpState {
+  kernels::ReluParams p;
+  std::size_t n = 0;
+};
+
+std::unique_ptr<OpState> prepare_relu_s16(const PrepareContext& ctx) {
+  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
+  auto s = std::make_unique<ReluS16State>();
+  s->n = std::size_t(ctx.inputs[0]->elements());
+  s->p = kernels::make_relu_params(qx.scale, qx.zero_point, qy.scale, qy.zero_point, -32768, 32767);
+  return s;
+}
+
+void eval_relu_s16(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const ReluS16State&>(state);
+  kernels::relu_s16_ref(s.p, s.n, static_cast<const std::int16_t*>(ctx.inputs[0]), static_cast<std::int16_t*>(ctx.outputs[0]));
+}
+
 // ---- int16 LOGISTIC / TANH ----
 
 struct SigmoidS16State : OpState {
@@ -306,6 +352,9 @@ const KernelEntry entries[] = {
     row("rsqrt_s8_ref", K::rsqrt, s8, s8, s8, prepare_lut_s8, eval_lut_s8),
     row("logistic_s16_ref", K::logistic, s16, s16, s16, prepare_sigmoid_s16, eval_sigmoid_s16),
     row("tanh_s16_ref", K::tanh, s16, s16, s16, prepare_sigmoid_s16, eval_sigmoid_s16),
+    row("gelu_s16_ref", K::gelu, s16, s16, s16, prepare_lut_s16, eval_lut_s16),
+    row("rsqrt_s16_ref", K::rsqrt, s16, s16, s16, prepare_lut_s16, eval_lut_s16),
+    row("relu_s16_ref", K::relu, s16, s16, s16, prepare_relu_s16, eval_relu_s16),
 };
 
 }  // namespace

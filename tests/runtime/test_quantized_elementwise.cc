@@ -381,6 +381,43 @@ TEST(QuantizedSigmoidS16, EveryInputWithinTheTableTolerance) {
   check_sigmoid_s16(OpKind::tanh, 1.0f / 8192, 8);        // power of two
 }
 
+// int16 GELU / RSQRT (interpolated 513-entry tables) and RELU over all 65536 inputs.
+int worst_s16(OpKind kind, float in_scale, float out_scale, double (*f)(double), bool approximate, const char* kernel_name) {
+  auto g = one_op_graph(s16, {{{65536}, in_scale, 0}}, {{}, out_scale, 0}, [&](model::GraphBuilder& b, const std::vector<int>& x) {
+    return kind == OpKind::gelu ? b.gelu(x[0], approximate) : b.unary(kind, x[0]);
+  });
+  std::vector<std::int16_t> x(65536);
+  std::iota(x.begin(), x.end(), std::int16_t(-32768));
+  std::string kernel;
+  const auto got = run_typed<std::int16_t>(g, {x}, &kernel);
+  EXPECT_EQ(kernel, kernel_name);
+  int worst = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double r = dequantize_value(x[i], in_scale, 0);
+    // TFLite's table spends half its anchors on negative inputs, so near zero (within a few
+    // anchors of 1/sqrt's pole) the interpolation is coarse; compared from 1.0 up.
+    if (kind == OpKind::rsqrt && r < 1.0) continue;
+    worst = std::max(worst, std::abs(int(got[i]) - quantize_value(f(r), out_scale, 0, s16)));
+  }
+  return worst;
+}
+
+TEST(QuantizedTablesS16, GeluRsqrtReluOverEveryInput) {
+  // Linear interpolation between 513 anchors: a few output steps where the function bends.
+  EXPECT_LE(worst_s16(OpKind::gelu, 8.0f / 32768, 8.0f / 32768, gelu_erf, false, "gelu_s16_ref"), 4);
+  EXPECT_LE(worst_s16(OpKind::gelu, 6.0f / 32768, 6.0f / 32768, gelu_tanh, true, "gelu_s16_ref"), 4);
+  EXPECT_LE(worst_s16(OpKind::rsqrt, 16.0f / 32768, 5.0f / 32768, rsqrt, false, "rsqrt_s16_ref"), 8);
+  EXPECT_LE(worst_s16(OpKind::relu, 3.0f / 32768, 2.0f / 32768, relu, false, "relu_s16_ref"), 1);
+  // RSQRT: zero and negatives map to the top of the range (TFLite's table holds the largest
+  // output there, biased by its midpoint correction: 29898 and 30010 of 32767 here).
+  auto g = one_op_graph(s16, {{{3}, 1.0f / 1024, 0}}, {{}, 1.0f / 4096, 0},
+                        [](model::GraphBuilder& b, const std::vector<int>& x) { return b.unary(OpKind::rsqrt, x[0]); });
+  const auto y = run_typed<std::int16_t>(g, {{-5, 0, 1024}});
+  EXPECT_GT(y[0], 29000);
+  EXPECT_GT(y[1], 29000);
+  EXPECT_NEAR(y[2], 4096, 2);  // 1/sqrt(1)
+}
+
 TEST(SigmoidTable, IsSigmoidOfIOver24InU16) {
   const auto& t = kernels::kSigmoidTableU16;
   for (int i = 0; i < 256; ++i) {

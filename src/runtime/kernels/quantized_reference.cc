@@ -299,17 +299,50 @@ void tanh_s16_ref(const SigmoidS16Params& p, std::size_t n, const std::int16_t* 
   }
 }
 
-LutS8 make_relu_s8_lut(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp) {
+ReluParams make_relu_params(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp,
+                            std::int32_t type_min, std::int32_t type_max) {
   // TFLite's QuantizedReluX(0, inf): rescale, clamp below at the output's zero.
-  const QuantizedMultiplier m = quantize_multiplier(double(input_scale) / double(output_scale));
-  const std::int32_t act_min = std::max(std::int32_t{-128}, output_zp + static_cast<std::int32_t>(std::round(0.0f / output_scale)));
+  ReluParams p;
+  p.multiplier = quantize_multiplier(double(input_scale) / double(output_scale));
+  p.input_zero_point = input_zp;
+  p.output_zero_point = output_zp;
+  p.act_min = std::max(type_min, output_zp + static_cast<std::int32_t>(std::round(0.0f / output_scale)));
+  p.act_max = type_max;
+  return p;
+}
+
+namespace {
+inline std::int32_t relu_element(const ReluParams& p, std::int32_t q) {
+  const std::int32_t v = p.output_zero_point + multiply_by_quantized_multiplier(q - p.input_zero_point, p.multiplier);
+  return std::min(p.act_max, std::max(p.act_min, v));
+}
+}  // namespace
+
+LutS8 make_relu_s8_lut(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp) {
+  const ReluParams p = make_relu_params(input_scale, input_zp, output_scale, output_zp, -128, 127);
   LutS8 lut{};
-  for (std::int32_t q = -128; q <= 127; ++q) {
-    const std::int32_t v = output_zp + multiply_by_quantized_multiplier(q - input_zp, m);
-    lut[static_cast<std::uint8_t>(static_cast<std::int8_t>(q))] =
-        static_cast<std::int8_t>(std::min(std::int32_t{127}, std::max(act_min, v)));
-  }
+  for (std::int32_t q = -128; q <= 127; ++q)
+    lut[static_cast<std::uint8_t>(static_cast<std::int8_t>(q))] = static_cast<std::int8_t>(relu_element(p, q));
   return lut;
+}
+
+void relu_s16_ref(const ReluParams& p, std::size_t n, const std::int16_t* in, std::int16_t* out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::int16_t>(relu_element(p, in[i]));
+}
+
+LutS16 make_gelu_s16_lut(float input_scale, float output_scale, bool approximate) {
+  return approximate ? make_lut_s16<float>(input_scale, 0, output_scale, 0, gelu_transform_approximate)
+                     : make_lut_s16<float>(input_scale, 0, output_scale, 0, gelu_transform);
+}
+
+LutS16 make_rsqrt_s16_lut(float input_scale, float output_scale) {
+  return make_lut_s16<float>(input_scale, 0, output_scale, 0, [output_scale](float v) {
+    return v <= 0.0f ? 32767.0f * output_scale : 1.0f / std::sqrt(v);
+  });
+}
+
+void lut_s16_ref(const LutS16& lut, std::size_t n, const std::int16_t* in, std::int16_t* out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = lut_lookup(in[i], lut);
 }
 
 LutS8 make_rsqrt_s8_lut(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp) {

@@ -81,6 +81,22 @@ float gelu_transform(float x);              // TFLite's GeluTransform (erfc form
 float gelu_transform_approximate(float x);  // TFLite's GeluTransformApproximate (tanh form)
 void lut_s8_ref(const LutS8& lut, std::size_t n, const std::int8_t* in, std::int8_t* out);
 
+// int16 GELU and RSQRT: 513-entry interpolated tables of the float function (TFLite's
+// LUTPopulate<int16_t> / LUTLookup); RSQRT of a value <= 0 is the largest output.
+LutS16 make_gelu_s16_lut(float input_scale, float output_scale, bool approximate);
+LutS16 make_rsqrt_s16_lut(float input_scale, float output_scale);
+void lut_s16_ref(const LutS16& lut, std::size_t n, const std::int16_t* in, std::int16_t* out);
+
+// RELU (TFLite's QuantizedReluX): requantize by input_scale / output_scale, clamp at the
+// output's zero. int8 runs it as a table; int16 computes it per element.
+struct ReluParams {
+  QuantizedMultiplier multiplier;
+  std::int32_t input_zero_point = 0, output_zero_point = 0, act_min = 0, act_max = 0;
+};
+ReluParams make_relu_params(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp,
+                            std::int32_t type_min, std::int32_t type_max);
+void relu_s16_ref(const ReluParams& p, std::size_t n, const std::int16_t* in, std::int16_t* out);
+
 // TFLite's CalculateActivationRangeQuantized for int8 / int16 outputs.
 void quantized_activation_range(Activation act, float output_scale, std::int32_t output_zp,
                                 std::int32_t type_min, std::int32_t type_max, std::int32_t* lo,

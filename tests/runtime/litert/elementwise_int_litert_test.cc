@@ -1,0 +1,200 @@
+// The int8 / int16 element-wise and transformer kernels against TFLite itself: one-op graphs
+// (float32 in, QUANTIZE -> op -> DEQUANTIZE, float32 out) written as .tflite and run by
+// LiteRT.js (tests/peers/litert_run.mjs) and by nilm's runtime (reference tier). The inputs lie
+// exactly on their grids, so both sides start from the same integers; the outputs must agree
+// within one output step. Prints, per case, the worst difference in steps and the share of
+// bit-exact values. An op TFLite has no integer kernel for (int16 SQUARED_DIFFERENCE) must be
+// refused by LiteRT.js and have no row in nilm's table either.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "core/error.h"
+#include "model/builder.h"
+#include "model/tflite.h"
+#include "runtime/interpreter.h"
+#include "runtime/model.h"
+
+namespace nilm::runtime::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using model::ElementType;
+using model::OpKind;
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Grid {
+  float scale = 1.f;
+  std::int64_t zero_point = 0;
+};
+
+struct PeerCase {
+  std::string name;
+  model::Graph graph;
+  std::vector<std::vector<float>> inputs;  // on the input grids
+  Grid out;
+  bool expect_refusal = false;  // TFLite has no such integer kernel
+};
+
+// x_i (f32) -> QUANTIZE(grid_i) -> op -> output grid -> DEQUANTIZE -> y (f32).
+template <class Make>
+model::Graph wrapped(ElementType type, const std::vector<model::Shape>& shapes, const std::vector<Grid>& grids,
+                     const Grid& out, Make make) {
+  model::GraphBuilder b;
+  std::vector<int> qs;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const int x = b.input("x" + std::to_string(i), shapes[i]);
+    qs.push_back(b.quantize(x, type, model::Quantization{{grids[i].scale}, {grids[i].zero_point}, 0}));
+  }
+  const int y = make(b, qs);
+  b.graph().tensor(y).quantization = model::Quantization{{out.scale}, {out.zero_point}, 0};
+  b.output(b.dequantize(y));
+  return b.finish();
+}
+
+// Random values exactly on a grid (q in [lo, hi]).
+std::vector<float> on_grid(std::mt19937& rng, std::size_t n, const Grid& g, int lo, int hi) {
+  std::uniform_int_distribution<int> u(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = g.scale * float(u(rng) - g.zero_point);
+  return v;
+}
+
+std::vector<PeerCase> cases() {
+  std::vector<PeerCase> all;
+  std::mt19937 rng(2024);
+  for (const ElementType t : {ElementType::i8, ElementType::i16}) {
+    const bool is16 = t == ElementType::i16;
+    const std::string ty = is16 ? "s16" : "s8";
+    const int lo = is16 ? -32768 : -128, hi = is16 ? 32767 : 127;
+    auto grid = [&](float scale8, std::int64_t zp) { return is16 ? Grid{scale8 / 256, 0} : Grid{scale8, zp}; };
+    auto add_case = [&](const std::string& name, const std::vector<model::Shape>& shapes, const std::vector<Grid>& grids,
+                        const Grid& out, auto make, int qlo, int qhi, bool refuse = false) {
+      PeerCase c;
+      c.name = name + "_" + ty;
+      c.graph = wrapped(t, shapes, grids, out, make);
+      for (std::size_t i = 0; i < shapes.size(); ++i)
+        c.inputs.push_back(on_grid(rng, std::size_t(model::element_count(shapes[i])), grids[i], qlo, qhi));
+      c.out = out;
+      c.expect_refusal = refuse;
+      all.push_back(std::move(c));
+    };
+    using B = model::GraphBuilder;
+    using V = const std::vector<int>&;
+    const Grid ga = grid(0.02f, 5), gb = grid(0.03f, -7);
+    add_case("add", {{2, 5, 8}, {2, 5, 8}}, {ga, gb}, grid(0.05f, 3), [](B& b, V x) { return b.add(x[0], x[1]); }, lo, hi);
+    add_case("add_broadcast_relu", {{1, 7, 16}, {16}}, {ga, gb}, grid(0.03f, -128),
+             [](B& b, V x) { return b.add(x[0], x[1], model::Activation::relu); }, lo, hi);
+    add_case("sub_broadcast", {{1, 7, 16}, {1, 7, 1}}, {ga, gb}, grid(0.05f, 0), [](B& b, V x) { return b.sub(x[0], x[1]); },
+             lo, hi);
+    add_case("mul_broadcast", {{1, 7, 16}, {16}}, {ga, gb}, grid(0.012f, 2), [](B& b, V x) { return b.mul(x[0], x[1]); },
+             lo, hi);
+    add_case("squared_difference", {{1, 7, 16}, {1, 7, 1}}, {ga, gb}, grid(0.1f, -128),
+             [](B& b, V x) { return b.squared_difference(x[0], x[1]); }, lo, hi, is16);
+    add_case("mean_last_axis", {{1, 9, 32}}, {ga}, grid(0.01f, 4), [](B& b, V x) { return b.mean(x[0], {-1}, true); }, lo,
+             hi);
+    add_case("mean_axis1", {{2, 6, 5}}, {ga}, grid(0.01f, -4), [](B& b, V x) { return b.mean(x[0], {1}, false); }, lo, hi);
+    const Grid soft_out = is16 ? Grid{1.0f / 32768, 0} : Grid{1.0f / 256, -128};
+    add_case("softmax", {{3, 4, 37}}, {grid(0.06f, 10)}, soft_out, [](B& b, V x) { return b.softmax(x[0]); }, lo, hi);
+    add_case("softmax_beta", {{5, 12}}, {grid(0.02f, 0)}, soft_out, [](B& b, V x) { return b.softmax(x[0], 0.7f); }, lo, hi);
+    add_case("logistic", {{4, 64}}, {grid(0.05f, 3)}, soft_out, [](B& b, V x) { return b.unary(OpKind::logistic, x[0]); },
+             lo, hi);
+    const Grid tanh_out = is16 ? Grid{1.0f / 32768, 0} : Grid{1.0f / 128, 0};
+    add_case("tanh", {{4, 64}}, {grid(0.03f, -2)}, tanh_out, [](B& b, V x) { return b.unary(OpKind::tanh, x[0]); }, lo, hi);
+    add_case("gelu", {{4, 64}}, {grid(0.04f, 10)}, grid(0.03f, -100), [](B& b, V x) { return b.gelu(x[0], false); }, lo, hi);
+    add_case("gelu_approximate", {{4, 64}}, {grid(0.04f, 10)}, grid(0.03f, -100),
+             [](B& b, V x) { return b.gelu(x[0], true); }, lo, hi);
+    add_case("relu", {{4, 64}}, {grid(0.02f, 5)}, grid(0.015f, -128), [](B& b, V x) { return b.unary(OpKind::relu, x[0]); },
+             lo, hi);
+    // RSQRT: int8 of positive values only (TFLite refuses negatives at run time), int16 from 0.
+    const Grid rin = grid(0.01f, -128);
+    add_case("rsqrt", {{4, 64}}, {rin}, grid(0.05f, -128), [](B& b, V x) { return b.unary(OpKind::rsqrt, x[0]); },
+             is16 ? 0 : -127, hi);
+    add_case("reshape", {{2, 3, 4}}, {ga}, ga, [](B& b, V x) { return b.reshape(x[0], {6, 4}); }, lo, hi);
+    add_case("transpose", {{1, 5, 2, 3}}, {ga}, ga, [](B& b, V x) { return b.transpose(x[0], {0, 2, 1, 3}); }, lo, hi);
+    add_case("concatenation", {{2, 3}, {2, 4}}, {ga, ga}, ga, [](B& b, V x) { return b.concatenation(x, -1); }, lo, hi);
+  }
+  return all;
+}
+
+// nilm's runtime (reference tier) on the same graph.
+std::vector<float> run_ours(const model::Graph& g, const std::vector<std::vector<float>>& inputs) {
+  CompileOptions options;
+  options.tier = Tier::reference;
+  const Model model = Model::from_graph(g, options);
+  Interpreter run(model, 1);
+  for (std::size_t i = 0; i < inputs.size(); ++i) std::copy(inputs[i].begin(), inputs[i].end(), run.input(i));
+  run.invoke();
+  return {run.output(0), run.output(0) + run.output_elements(0)};
+}
+
+TEST(ElementwiseIntLiteRt, OneOpGraphsAgreeWithTfliteWithinOneStep) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "nilm_elementwise_int_litert";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::vector<PeerCase> all = cases();
+  std::ofstream jobs(dir / "jobs.txt");
+  for (const auto& c : all) {
+    const std::string base = (dir / c.name).string();
+    model::save_tflite(c.graph, base + ".tflite");
+    std::ofstream in(base + ".in", std::ios::binary);
+    for (const auto& v : c.inputs) in.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * 4));
+    jobs << base << ".tflite " << base << ".in " << base << ".out\n";
+  }
+  jobs.close();
+  const std::string command = env_or("NILM_NODE", "node") + " " + env_or("NILM_PEERS_DIR", NILM_PEERS_DIR) +
+                              "/litert_run.mjs --batch " + (dir / "jobs.txt").string() + " > " +
+                              (dir / "log.txt").string() + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "LiteRT.js runner failed:\n" << read_bytes(dir / "log.txt");
+  std::printf("%-32s %8s %12s %10s\n", "case", "values", "worst steps", "bit-exact");
+  for (const auto& c : all) {
+    SCOPED_TRACE(c.name);
+    const std::string base = (dir / c.name).string();
+    if (c.expect_refusal) {
+      const bool refused = fs::exists(base + ".out.error");
+      std::string message = refused ? read_bytes(base + ".out.error") : "(accepted)";
+      std::replace(message.begin(), message.end(), '\n', ' ');
+      std::printf("%-32s LiteRT.js: %s\n", c.name.c_str(), message.substr(0, 150).c_str());
+      EXPECT_TRUE(refused) << "LiteRT.js now has this integer kernel: nilm should get one too";
+      EXPECT_THROW(run_ours(c.graph, c.inputs), Error) << "nilm has a kernel TFLite lacks";
+      continue;
+    }
+    ASSERT_FALSE(fs::exists(base + ".out.error")) << "LiteRT.js refused: " << read_bytes(base + ".out.error");
+    const std::string bytes = read_bytes(base + ".out");
+    const std::vector<float> ours = run_ours(c.graph, c.inputs);
+    ASSERT_EQ(bytes.size(), ours.size() * 4);
+    std::vector<float> litert(ours.size());
+    std::memcpy(litert.data(), bytes.data(), bytes.size());
+    double worst = 0;
+    std::size_t exact = 0;
+    for (std::size_t i = 0; i < ours.size(); ++i) {
+      const double steps = std::abs(double(ours[i]) - double(litert[i])) / double(c.out.scale);
+      worst = std::max(worst, steps);
+      exact += steps < 1e-3;
+    }
+    std::printf("%-32s %8zu %12.3g %9.1f%%\n", c.name.c_str(), ours.size(), worst,
+                100.0 * double(exact) / double(ours.size()));
+    EXPECT_LE(worst, 1.0 + 1e-3);
+  }
+}
+
+}  // namespace
+}  // namespace nilm::runtime::testing
