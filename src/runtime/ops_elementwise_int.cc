@@ -118,6 +118,16 @@ std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
   }
   kernels::quantized_activation_range(kernel_activation(act), qy.scale, qy.zero_point, is16 ? -32768 : -128,
                                       is16 ? 32767 : 127, &p.act_min, &p.act_max);
+  int la = 0, lb = 0, ly = 0;
+  if (is16 && (op == kernels::BinaryOp::add || op == kernels::BinaryOp::sub) && kernels::checked_log2(qa.scale, &la) &&
+      kernels::checked_log2(qb.scale, &lb) && kernels::checked_log2(qy.scale, &ly)) {
+    p.pot_int16 = true;
+    p.pot_shift1 = la - ly;
+    p.pot_shift2 = lb - ly;
+    if ((p.pot_shift1 != 0 && p.pot_shift2 != 0) || p.pot_shift1 > 0 || p.pot_shift2 > 0)
+      fail_op(ctx, "all scales are powers of two, so TFLite takes its int16 power-of-two path, which needs one "
+                   "input on the output's scale and the other on a finer one");
+  }
   return s;
 }
 

@@ -164,6 +164,14 @@ TEST(QuantizedBinary, HandComputedValuesAndSaturation) {
   EXPECT_EQ(run_typed<std::int16_t>(add16, {{30000, -30000}, {30000, -30000}}, &kernel),
             (std::vector<std::int16_t>{32767, -32768}));
   EXPECT_EQ(kernel, "add_s16_ref");
+  // Power-of-two scales (TFLite's pot_scale_int16 path): the finer input is shifted right with
+  // rounding (6 / 4 = 1.5 -> 2, -6 / 4 -> -2), then an int16 saturating add / sub.
+  auto pot = one_op_graph(s16, {{{3}, 1.0f / 1024, 0}, {{3}, 1.0f / 4096, 0}}, {{}, 1.0f / 1024, 0},
+                          [](model::GraphBuilder& b, const std::vector<int>& x) { return b.add(x[0], x[1]); });
+  EXPECT_EQ(run_typed<std::int16_t>(pot, {{100, 100, 32767}, {6, -6, 400}}), (std::vector<std::int16_t>{102, 98, 32767}));
+  auto pot_sub = one_op_graph(s16, {{{2}, 1.0f / 4096, 0}, {{2}, 1.0f / 1024, 0}}, {{}, 1.0f / 1024, 0},
+                              [](model::GraphBuilder& b, const std::vector<int>& x) { return b.sub(x[0], x[1]); });
+  EXPECT_EQ(run_typed<std::int16_t>(pot_sub, {{6, -400}, {100, 32767}}), (std::vector<std::int16_t>{-98, -32768}));
   // MUL int16: 0.5 * 0.5 = 0.25 -> 8192 on 1/32768.
   auto mul16 = one_op_graph(s16, {q16, q16}, q16, [](model::GraphBuilder& b, const std::vector<int>& x) { return b.mul(x[0], x[1]); });
   EXPECT_EQ(run_typed<std::int16_t>(mul16, {{16384, -32768}, {16384, -32768}}), (std::vector<std::int16_t>{8192, 32767}));

@@ -19,6 +19,12 @@ constexpr std::int32_t type_max() { return std::numeric_limits<T>::max(); }
 
 // One element of ADD / SUB / MUL / SQUARED_DIFFERENCE, as TFLite's per-element functions.
 inline std::int32_t binary_element(const QuantizedBinaryParams& p, std::int32_t x, std::int32_t y) {
+  if (p.pot_int16) {
+    const std::int32_t s1 = rounding_divide_by_pot(x, -p.pot_shift1), s2 = rounding_divide_by_pot(y, -p.pot_shift2);
+    const std::int32_t sum = std::clamp(p.geometry.op == BinaryOp::sub ? s1 - s2 : s1 + s2, std::int32_t{-32768},
+                                        std::int32_t{32767});
+    return std::min(p.act_max, std::max(p.act_min, sum));
+  }
   const std::int32_t v1 = p.input1_offset + x, v2 = p.input2_offset + y;
   std::int32_t raw = 0;
   switch (p.geometry.op) {
@@ -104,14 +110,6 @@ void mean_ref(const QuantizedMeanParams& p, const T* in, T* out) {
   }
 }
 
-// CheckedLog2: log2 of a scale when it is (within 1e-3) a power of two.
-bool checked_log2(float x, int* log2_result) {
-  const float x_log2 = std::log(x) * (1.0f / std::log(2.0f));
-  const float x_log2_rounded = std::round(x_log2);
-  *log2_result = static_cast<int>(x_log2_rounded);
-  return std::abs(x_log2 - x_log2_rounded) < 1e-3f;
-}
-
 // The shared part of TFLite's int16 TANH / LOGISTIC Prepare. `max_pot_shift`: the largest left
 // shift the power-of-two path accepts (1 for TANH, 0 for LOGISTIC).
 bool make_sigmoid_s16_params(float input_scale, int max_pot_shift, SigmoidS16Params* p) {
@@ -146,6 +144,13 @@ inline std::int32_t sigmoid_table_input(const SigmoidS16Params& p, std::int16_t 
 }
 
 }  // namespace
+
+bool checked_log2(float x, int* log2_result) {
+  const float x_log2 = std::log(x) * (1.0f / std::log(2.0f));
+  const float x_log2_rounded = std::round(x_log2);
+  *log2_result = static_cast<int>(x_log2_rounded);
+  return std::abs(x_log2 - x_log2_rounded) < 1e-3f;
+}
 
 void binary_s8_ref(const QuantizedBinaryParams& p, const std::int8_t* a, const std::int8_t* b, std::int8_t* out) {
   binary_ref(p, a, b, out);

@@ -22,6 +22,11 @@ struct QuantizedBinaryParams {
   int left_shift = 0;
   QuantizedMultiplier input1, input2, output;
   std::int32_t act_min = 0, act_max = 0;  // fused activation as a quantized clamp
+  // int16 ADD / SUB when every scale is a power of two and pot_scale_int16 holds (the schema's
+  // default, which nilm's writer leaves): TFLite then shifts the finer input right by
+  // -pot_shift (one of the two shifts is 0) and adds with int16 saturation.
+  bool pot_int16 = false;
+  int pot_shift1 = 0, pot_shift2 = 0;
 };
 void binary_s8_ref(const QuantizedBinaryParams& p, const std::int8_t* a, const std::int8_t* b,
                    std::int8_t* out);
@@ -96,6 +101,9 @@ struct ReluParams {
 ReluParams make_relu_params(float input_scale, std::int32_t input_zp, float output_scale, std::int32_t output_zp,
                             std::int32_t type_min, std::int32_t type_max);
 void relu_s16_ref(const ReluParams& p, std::size_t n, const std::int16_t* in, std::int16_t* out);
+
+// TFLite's CheckedLog2: log2 of a scale when it is a power of two (within 1e-3 in log2).
+bool checked_log2(float x, int* log2_result);
 
 // TFLite's CalculateActivationRangeQuantized for int8 / int16 outputs.
 void quantized_activation_range(Activation act, float output_scale, std::int32_t output_zp,

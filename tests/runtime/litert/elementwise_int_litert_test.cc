@@ -128,6 +128,13 @@ std::vector<PeerCase> cases() {
     const Grid rin = grid(0.01f, -128);
     add_case("rsqrt", {{4, 64}}, {rin}, grid(0.05f, -128), [](B& b, V x) { return b.unary(OpKind::rsqrt, x[0]); },
              is16 ? 0 : -127, hi);
+    if (is16) {  // power-of-two scales: TFLite's pot_scale_int16 path for ADD / SUB
+      const Grid p10{1.0f / 1024, 0}, p12{1.0f / 4096, 0};
+      add_case("add_power_of_two_scales", {{4, 32}, {4, 32}}, {p10, p12}, p10, [](B& b, V x) { return b.add(x[0], x[1]); },
+               lo, hi);
+      add_case("sub_power_of_two_scales", {{4, 32}, {32}}, {p12, p10}, p10, [](B& b, V x) { return b.sub(x[0], x[1]); },
+               lo, hi);
+    }
     add_case("reshape", {{2, 3, 4}}, {ga}, ga, [](B& b, V x) { return b.reshape(x[0], {6, 4}); }, lo, hi);
     add_case("transpose", {{1, 5, 2, 3}}, {ga}, ga, [](B& b, V x) { return b.transpose(x[0], {0, 2, 1, 3}); }, lo, hi);
     add_case("concatenation", {{2, 3}, {2, 4}}, {ga, ga}, ga, [](B& b, V x) { return b.concatenation(x, -1); }, lo, hi);
