@@ -1,6 +1,10 @@
 // CONV_2D integer variants: int8 (w8_a8), int16 activations x int8 weights (w8_a16) and hybrid
 // (w8: float input quantized per image, int8 per-channel weights, float output). The reference
 // rows compute exactly TFLite's reference kernels (kernels/int_reference.h).
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/kernels/int8_gemm.h"
 #include "runtime/op_util_int.h"
 
 namespace nilm::runtime {
@@ -63,7 +67,151 @@ void eval_conv_hybrid_ref(const OpState& state, const EvalContext& ctx) {
                                    static_cast<const std::int8_t*>(ctx.inputs[1]), ctx.in(2), ctx.out(0), scratch);
 }
 
+// ---- optimized: positions x patch times the OHWI weights ([out_c][patch], used in place)
+// through the integer GEMM. A 1-D convolution reads its interior patches straight from the
+// input; edge patches are gathered into per-thread scratch with the input zero point where the
+// window overhangs (the value that contributes nothing). Bit-identical to the reference. ----
+
+constexpr int kRowBlock = 32;  // output positions per task
+
+template <class Args, class Fn>
+struct ConvGemmState : OpState {
+  kernels::ConvParams p;
+  kernels::Requantization rq;
+  Args args;
+  std::vector<std::remove_const_t<std::remove_pointer_t<decltype(Args{}.bias)>>> bias;
+  std::vector<std::int32_t> sums;
+  kernels::ExpandedMultipliers expanded;
+  std::vector<std::int8_t> packed;  // packed-panel variants only
+  Fn fn = nullptr;
+  int patch = 0;
+  bool one_d = false;
+};
+using ConvS8State = ConvGemmState<kernels::QGemmS8Args, kernels::QGemmS8Fn>;
+using ConvS16State = ConvGemmState<kernels::QGemmS16Args, kernels::QGemmS16Fn>;
+
+template <class State, class Bias, class In>
+std::unique_ptr<OpState> prepare_conv_gemm(const PrepareContext& ctx, decltype(State{}.fn) fn, bool pack = false) {
+  auto s = std::make_unique<State>();
+  s->p = conv_params_of(ctx);
+  const auto& p = s->p;
+  s->rq = conv_requantization(ctx, p.out_c, ctx.op.attr<model::Conv2DAttrs>().activation);
+  s->fn = fn;
+  s->patch = p.k_h * p.k_w * p.in_c;
+  s->one_d = p.in_h == 1 && p.k_h == 1 && p.out_h == 1 && p.dilation_w == 1;
+  const std::int8_t* w = ctx.inputs[1]->data.template as<std::int8_t>();
+  const model::Tensor* b = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
+  kernels::fold_input_offset(w, p.out_c, s->patch, b ? b->data.template as<Bias>() : static_cast<const Bias*>(nullptr),
+                             s->rq.input_offset, s->bias, s->sums);
+  auto& g = s->args;
+  g.n = p.out_c;
+  g.k = s->patch;
+  g.b = w;
+  g.bias = s->bias.data();
+  g.b_sums = s->sums.data();
+  g.mult = s->rq.multipliers.data();
+  g.mult_count = int(s->rq.multipliers.size());
+  s->expanded = kernels::ExpandedMultipliers(s->rq.multipliers, g.n);
+  s->expanded.attach(g);
+  g.out_offset = s->rq.output_offset;
+  g.act_min = s->rq.act_min;
+  g.act_max = s->rq.act_max;
+  g.ldc = p.out_c;
+  if (pack) {
+    s->packed = kernels::pack_panels_s8(w, p.out_c, s->patch);
+    g.b_packed = s->packed.data();
+  }
+  s->scratch_per_thread = std::size_t(kRowBlock) * std::size_t(s->patch) * sizeof(In);
+  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size();
+  return s;
+}
+
+// Patch of output position (n, oy, ox) into dst; overhanging elements get `pad`.
+template <class In>
+void gather_patch_int(const kernels::ConvParams& p, const In* in, int n, int oy, int ox, In pad, In* dst) {
+  for (int ky = 0; ky < p.k_h; ++ky) {
+    const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
+    for (int kx = 0; kx < p.k_w; ++kx, dst += p.in_c) {
+      const int ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
+      if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) std::fill(dst, dst + p.in_c, pad);
+      else std::memcpy(dst, in + ((std::size_t(n) * p.in_h + iy) * p.in_w + ix) * p.in_c, sizeof(In) * std::size_t(p.in_c));
+    }
+  }
+}
+
+template <class State, class In, class Out>
+void eval_conv_gemm(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<State>(state);
+  const auto& p = s.p;
+  const In* in = static_cast<const In*>(ctx.inputs[0]);
+  Out* out = static_cast<Out*>(ctx.outputs[0]);
+  const In pad = static_cast<In>(-s.rq.input_offset);  // the input zero point
+  const int rows_per_image = p.out_h * p.out_w;
+  const int blocks_per_image = (rows_per_image + kRowBlock - 1) / kRowBlock;
+  ctx.pool.run(p.batch * blocks_per_image, [&](int task, int thread) {
+    const int n = task / blocks_per_image;
+    const int r0 = (task % blocks_per_image) * kRowBlock;
+    const int r1 = std::min(r0 + kRowBlock, rows_per_image);
+    auto g = s.args;
+    In* scratch = ctx.thread_scratch<In>(s, thread);
+    auto run_gathered = [&](int a, int b) {
+      if (a >= b) return;
+      for (int r = a; r < b; ++r)
+        gather_patch_int(p, in, n, r / p.out_w, r % p.out_w, pad, scratch + std::size_t(r - a) * s.patch);
+      g.m = b - a;
+      g.a = scratch;
+      g.a_row = s.patch;
+      g.c = out + (std::size_t(n) * rows_per_image + a) * p.out_c;
+      s.fn(g, 0, p.out_c);
+    };
+    if (!s.one_d) {
+      run_gathered(r0, r1);
+      return;
+    }
+    int lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
+    int hi = p.in_w - p.k_w + p.pad_left >= 0 ? (p.in_w - p.k_w + p.pad_left) / p.stride_w + 1 : 0;
+    lo = std::clamp(lo, r0, r1);
+    hi = std::clamp(hi, lo, r1);
+    run_gathered(r0, lo);
+    if (lo < hi) {
+      g.m = hi - lo;
+      g.a = in + (std::size_t(n) * p.in_w + std::size_t(lo * p.stride_w - p.pad_left)) * p.in_c;
+      g.a_row = std::ptrdiff_t(p.stride_w) * p.in_c;
+      g.c = out + (std::size_t(n) * rows_per_image + lo) * p.out_c;
+      s.fn(g, 0, p.out_c);
+    }
+    run_gathered(hi, r1);
+  });
+}
+
+template <auto FnGetter>
+bool gemm_applies(const PrepareContext& ctx) {
+  const bool bias_ok = ctx.inputs.size() < 3 || !ctx.inputs[2] || ctx.inputs[2]->is_constant();
+  return ctx.inputs[1]->is_constant() && bias_ok && FnGetter() != nullptr;
+}
+template <auto FnGetter>
+bool gemm_applies_i32(const PrepareContext& ctx) { return bias_i32(ctx) && gemm_applies<FnGetter>(ctx); }
+template <auto FnGetter>
+bool gemm_applies_i64(const PrepareContext& ctx) { return bias_i64(ctx) && gemm_applies<FnGetter>(ctx); }
+
+kernels::QGemmS8Fn portable_s8() { return &kernels::qgemm_s8_portable; }
+kernels::QGemmS16Fn portable_s16() { return &kernels::qgemm_s16_portable; }
+
+template <kernels::QGemmS8Fn (*Get)()>
+std::unique_ptr<OpState> prepare_conv_s8(const PrepareContext& ctx) {
+  return prepare_conv_gemm<ConvS8State, std::int32_t, std::int8_t>(ctx, Get());
+}
+template <kernels::QGemmS8Fn (*Get)()>
+std::unique_ptr<OpState> prepare_conv_s8_packed(const PrepareContext& ctx) {
+  return prepare_conv_gemm<ConvS8State, std::int32_t, std::int8_t>(ctx, Get(), true);
+}
+template <kernels::QGemmS16Fn (*Get)()>
+std::unique_ptr<OpState> prepare_conv_s16(const PrepareContext& ctx) {
+  return prepare_conv_gemm<ConvS16State, std::int64_t, std::int16_t>(ctx, Get());
+}
+
 constexpr auto C = model::OpKind::conv2d;
+constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
 
 const KernelEntry entries[] = {
     {"conv2d_s8_ref", C, ET::i8, ET::i8, ET::i8, 0, cpu_none, MicroSet::none, bias_i32, prepare_conv_int,
@@ -72,6 +220,19 @@ const KernelEntry entries[] = {
      eval_conv_s16s8_ref},
     {"conv2d_f32s8_hybrid_ref", C, ET::f32, ET::i8, ET::f32, 0, cpu_none, MicroSet::none, nullptr,
      prepare_conv_hybrid, eval_conv_hybrid_ref},
+    {"conv2d_s8_opt", C, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none, gemm_applies_i32<portable_s8>,
+     prepare_conv_s8<portable_s8>, eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
+    {"conv2d_s8_avx2", C, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,
+     gemm_applies_i32<kernels::qgemm_s8_packed_avx2>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx2>,
+     eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
+    {"conv2d_s8_avx512vnni", C, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
+     gemm_applies_i32<kernels::qgemm_s8_packed_avx512vnni>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx512vnni>,
+     eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
+    {"conv2d_s16s8_opt", C, ET::i16, ET::i8, ET::i16, 1, cpu_none, MicroSet::none, gemm_applies_i64<portable_s16>,
+     prepare_conv_s16<portable_s16>, eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
+    {"conv2d_s16s8_avx2", C, ET::i16, ET::i8, ET::i16, 2, cpu_avx2, MicroSet::none,
+     gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_conv_s16<kernels::qgemm_s16_avx2>,
+     eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "runtime/fold_dequantize.h"
+#include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int_reference.h"
 #include "quantized_graphs.h"
 #include "runtime_test_util.h"
@@ -228,6 +229,44 @@ TEST(IntGraphs, ConvAndFullyConnectedInt8AndInt16WithinOneStepOfFloat) {
     s.act = i % 4 == 1 ? model::Activation::relu : (i % 4 == 3 ? model::Activation::relu6 : model::Activation::none);
     s.dead_channel = i % 5 == 0 ? 0 : -1;
     for (QuantKind k : {QuantKind::s8, QuantKind::s16}) expect_within_one_step(layer_case(k, s, 100 + std::uint32_t(i)));
+  }
+}
+
+// The optimized variants (portable, AVX2, AVX-512 VNNI) are bit-identical to the reference
+// kernels, for any thread count; each CPU-feature mask gets the intended variant.
+TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {
+  const CpuFeatures all = detect_cpu_features();
+  struct Variant { CpuFeatures mask; const char* suffix; };
+  std::vector<Variant> variants{{cpu_none, "opt"}};
+  if (all & cpu_avx2) variants.push_back({cpu_avx2 | cpu_fma, "avx2"});
+  const bool vnni = (all & cpu_avx512vnni) && kernels::qgemm_s8_avx512vnni();
+  if (vnni) variants.push_back({all, "avx512vnni"});
+  std::mt19937 rng(15);
+  for (int i = 0; i < 16; ++i) {
+    LayerShape s;
+    s.conv = i % 2 == 0;
+    s.batch = 1 + i % 3;
+    s.width = random_int(rng, 1, 70);
+    s.in_c = s.conv ? random_int(rng, 1, 40) : random_int(rng, 1, 300);
+    s.out_c = random_int(rng, 1, 19);
+    s.kernel = random_int(rng, 1, std::min(5, s.width));
+    s.stride = random_int(rng, 1, 2);
+    s.padding = i % 3 ? model::Padding::same : model::Padding::valid;
+    s.act = i % 4 == 1 ? model::Activation::relu : model::Activation::none;
+    for (QuantKind k : {QuantKind::s8, QuantKind::s16}) {
+      const QuantCase c = layer_case(k, s, 700 + std::uint32_t(i));
+      SCOPED_TRACE(c.name);
+      const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
+      const model::OpKind op = s.conv ? model::OpKind::conv2d : model::OpKind::fully_connected;
+      for (const Variant& v : variants) {
+        const bool s16_vnni = k == QuantKind::s16 && std::string(v.suffix) == "avx512vnni";
+        const std::string base = c.kernel.substr(0, c.kernel.size() - 3);  // drop "ref"
+        EXPECT_EQ(kernel_of(c.quantized, op, Tier::optimized, v.mask), base + (s16_vnni ? "avx2" : v.suffix));
+        for (int threads : {1, 2, 3})
+          EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads, v.mask), want)
+              << v.suffix << ", " << threads << " threads";
+      }
+    }
   }
 }
 

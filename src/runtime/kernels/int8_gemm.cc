@@ -1,0 +1,50 @@
+// Portable integer GEMM (plain loops the compiler vectorizes for the baseline ISA: SSE2 on
+// x86-64, NEON on aarch64). Four outputs per step so each activation load feeds four weight rows.
+#include "runtime/kernels/int8_gemm.h"
+
+namespace nilm::runtime::kernels {
+
+namespace {
+
+template <class In, class Acc, class Out>
+void qgemm_portable(const QGemmArgs<In, Acc, Out>& g, int n_begin, int n_end) {
+  // int16 x int8 products summed in int32 blocks then widened: exact (|x w| <= 2^22, so 256
+  // products never overflow int32), and cheaper than 64-bit multiplies.
+  constexpr int kBlock = sizeof(In) == 1 ? 1 << 30 : 256;
+  for (int j = n_begin; j < n_end; ++j) {
+    const std::int8_t* w = g.b + std::size_t(j) * g.k;
+    const QuantizedMultiplier& m = g.mult[g.mult_count == 1 ? 0 : j];
+    for (int i = 0; i < g.m; ++i) {
+      const In* x = g.a + i * g.a_row;
+      Acc acc = g.bias[j];
+      for (int t0 = 0; t0 < g.k; t0 += kBlock) {
+        const int t1 = g.k - t0 < kBlock ? g.k : t0 + kBlock;
+        std::int32_t s = 0;
+        for (int t = t0; t < t1; ++t) s += std::int32_t{x[t]} * std::int32_t{w[t]};
+        acc += s;
+      }
+      g.c[i * g.ldc + j] = static_cast<Out>(requantize_one(acc, m, g.out_offset, g.act_min, g.act_max));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k) {
+  const int groups = (k + 3) / 4, panels = (n + kPanelS8 - 1) / kPanelS8;
+  std::vector<std::int8_t> packed(std::size_t(panels) * groups * kPanelS8 * 4, 0);
+  for (int p = 0; p < panels; ++p)
+    for (int g = 0; g < groups; ++g)
+      for (int o = 0; o < kPanelS8; ++o)
+        for (int b = 0; b < 4; ++b) {
+          const int j = p * kPanelS8 + o, t = g * 4 + b;
+          if (j < n && t < k)
+            packed[((std::size_t(p) * groups + g) * kPanelS8 + o) * 4 + b] = w[std::size_t(j) * k + t];
+        }
+  return packed;
+}
+
+void qgemm_s8_portable(const QGemmS8Args& g, int n_begin, int n_end) { qgemm_portable(g, n_begin, n_end); }
+void qgemm_s16_portable(const QGemmS16Args& g, int n_begin, int n_end) { qgemm_portable(g, n_begin, n_end); }
+
+}  // namespace nilm::runtime::kernels

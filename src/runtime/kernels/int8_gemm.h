@@ -1,0 +1,115 @@
+// The optimized integer GEMM behind CONV_2D and FULLY_CONNECTED (int8 and int16x8): rows of
+// activations times weights stored as the file has them ([outputs][depth]: FC [out, in], conv
+// OHWI), with TFLite's per-channel requantization fused at the end. Each output is one exact
+// integer dot product, so every variant (portable C++, AVX2, AVX-512 VNNI) is bit-identical to
+// the reference kernels whatever the tiling or thread split.
+//
+// The input zero point is folded into a per-output bias at load time:
+//   sum_k w[k] * (x[k] + input_offset) + bias = sum_k w[k] * x[k] + (bias + input_offset * sum_k w[k])
+// (int32 arithmetic wraps identically on both sides, so the fold is exact).
+#pragma once
+
+#include <cstddef>
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "runtime/cpu_features.h"
+#include "runtime/kernels/fixed_point.h"
+
+namespace nilm::runtime::kernels {
+
+template <class In, class Acc, class Out>
+struct QGemmArgs {
+  int m = 0, n = 0, k = 0;
+  const In* a = nullptr;            // row i at a + i * a_row
+  std::ptrdiff_t a_row = 0;
+  const std::int8_t* b = nullptr;   // [n][k]
+  const Acc* bias = nullptr;        // [n], input offset folded in (never null)
+  const std::int32_t* b_sums = nullptr;  // [n] sum of each weight row (the VNNI kernel needs it)
+  const QuantizedMultiplier* mult = nullptr;
+  int mult_count = 1;               // 1 (per tensor) or n
+  // The same multipliers expanded to n entries as arrays (vectorized requantization):
+  // multiplier, left shift max(shift, 0), right shift max(-shift, 0).
+  const std::int32_t* q_mult = nullptr;
+  const std::int32_t* q_left = nullptr;
+  const std::int32_t* q_right = nullptr;
+  std::int32_t out_offset = 0, act_min = 0, act_max = 0;
+  // Weights packed by pack_panels_s8 (the packed kernels read only these): set by convolutions.
+  const std::int8_t* b_packed = nullptr;
+  Out* c = nullptr;                 // row i, output j at c + i * ldc + j
+  std::ptrdiff_t ldc = 0;
+};
+using QGemmS8Args = QGemmArgs<std::int8_t, std::int32_t, std::int8_t>;
+using QGemmS16Args = QGemmArgs<std::int16_t, std::int64_t, std::int16_t>;
+
+// Computes outputs [n_begin, n_end) of every row.
+using QGemmS8Fn = void (*)(const QGemmS8Args&, int n_begin, int n_end);
+using QGemmS16Fn = void (*)(const QGemmS16Args&, int n_begin, int n_end);
+
+void qgemm_s8_portable(const QGemmS8Args& g, int n_begin, int n_end);
+void qgemm_s16_portable(const QGemmS16Args& g, int n_begin, int n_end);
+// nullptr where the CPU or the build lacks the instructions.
+QGemmS8Fn qgemm_s8_avx2();
+QGemmS8Fn qgemm_s8_avx512vnni();
+QGemmS16Fn qgemm_s16_avx2();
+
+// Packed-panel variants for many rows of a short depth (convolutions): weights repacked once
+// into panels of 16 outputs x 4 depth bytes (pack_panels_s8; depth padded to a multiple of 4,
+// outputs to a multiple of 16, with zeros), so each 4-byte group of an activation row is
+// broadcast against 16 outputs at once and no horizontal sums are needed. The expanded
+// multiplier arrays (q_mult ...) must cover n rounded up to 16. Outputs [n_begin, n_end) must
+// start at a multiple of 16.
+constexpr int kPanelS8 = 16;
+std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k);
+QGemmS8Fn qgemm_s8_packed_avx2();
+QGemmS8Fn qgemm_s8_packed_avx512vnni();
+
+// Folded biases and weight-row sums of weights [n][k] (bias may be null).
+template <class Acc, class Bias>
+void fold_input_offset(const std::int8_t* w, int n, int k, const Bias* bias, std::int32_t input_offset,
+                       std::vector<Acc>& folded, std::vector<std::int32_t>& sums) {
+  folded.assign(std::size_t(n), 0);
+  sums.assign(std::size_t(n), 0);
+  for (int j = 0; j < n; ++j) {
+    std::int32_t s = 0;
+    for (int t = 0; t < k; ++t) s += w[std::size_t(j) * k + t];
+    sums[std::size_t(j)] = s;
+    // wrapping int32 arithmetic for the int8 path (the reference's int32 accumulator wraps too)
+    const Acc b = bias ? Acc(bias[j]) : Acc(0);
+    folded[std::size_t(j)] = Acc(static_cast<std::make_unsigned_t<Acc>>(b) +
+                                 static_cast<std::make_unsigned_t<Acc>>(Acc(input_offset) * Acc(s)));
+  }
+}
+
+// Per-output multiplier arrays for QGemmArgs::q_mult / q_left / q_right.
+struct ExpandedMultipliers {
+  std::vector<std::int32_t> mult, left, right;
+  ExpandedMultipliers() = default;
+  ExpandedMultipliers(const std::vector<QuantizedMultiplier>& m, int n) {
+    const int padded = (n + kPanelS8 - 1) / kPanelS8 * kPanelS8;  // packed kernels read whole panels
+    for (int j = 0; j < padded; ++j) {
+      const QuantizedMultiplier& q = m[m.size() == 1 ? 0 : std::size_t(std::min(j, n - 1))];
+      mult.push_back(q.multiplier);
+      left.push_back(q.shift > 0 ? q.shift : 0);
+      right.push_back(q.shift > 0 ? 0 : -q.shift);
+    }
+  }
+  template <class Args>
+  void attach(Args& g) const {
+    g.q_mult = mult.data();
+    g.q_left = left.data();
+    g.q_right = right.data();
+  }
+};
+
+// Requantizes one accumulator (shared by every variant: the same arithmetic as the reference).
+template <class Acc>
+inline std::int32_t requantize_one(Acc acc, const QuantizedMultiplier& m, std::int32_t out_offset,
+                                   std::int32_t lo, std::int32_t hi) {
+  const std::int32_t v = multiply_by_quantized_multiplier(acc, m) + out_offset;
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+}  // namespace nilm::runtime::kernels
