@@ -225,7 +225,8 @@ SoftmaxS16Params make_softmax_s16_params(int rows, int cols, float beta, float i
   p.exp_lut = make_lut_s16<double>(10.0 / range, 32767, 2.0 / range, 0, [](double v) { return std::exp(v); });
   p.one_over_one_plus_x_lut =
       make_lut_s16<double>(1.0 / range, -32768, 2.0 / range, 0, [](double v) { return 1.0 / (1.0 + v); });
-  p.input = quantize_multiplier(double(input_scale) * double(beta) / (10.0 / 65535.0));
+  // input_scale * beta is a float product in TFLite, then divided in double.
+  p.input = quantize_multiplier(double(input_scale * beta) / (10.0 / 65535.0));
   return p;
 }
 
@@ -308,7 +309,9 @@ ReluParams make_relu_params(float input_scale, std::int32_t input_zp, float outp
                             std::int32_t type_min, std::int32_t type_max) {
   // TFLite's QuantizedReluX(0, inf): rescale, clamp below at the output's zero.
   ReluParams p;
-  p.multiplier = quantize_multiplier(double(input_scale) / double(output_scale));
+  // TFLite divides the two float scales in float (then widens): that rounding shows in the
+  // multiplier's last bit (LiteRT.js agrees with this, not with a double division).
+  p.multiplier = quantize_multiplier(double(input_scale / output_scale));
   p.input_zero_point = input_zp;
   p.output_zero_point = output_zp;
   p.act_min = std::max(type_min, output_zp + static_cast<std::int32_t>(std::round(0.0f / output_scale)));
