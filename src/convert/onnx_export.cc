@@ -345,10 +345,32 @@ void fully_connected(Exporter& e, const Op& op) {
 
 // RESHAPE / TRANSPOSE move values without changing them: on the integers when quantization is
 // kept, else through float.
+// The 1-D convolution's views: [N,1,W,C] <-> [N,W,C] only adds or drops the unit height, so a
+// channels-first value stays channels-first ([N,C,1,W] <-> [N,C,W]) and a chain of conv1d /
+// pool1d layers needs no Transpose between them.
+const Perm kNcw{0, 2, 1};
+bool unit_height_view(const Shape& from, const Shape& to) {
+  return from.size() == 4 && to.size() == 3 && from[1] == 1 && from[0] == to[0] && from[2] == to[1] && from[3] == to[2];
+}
+
 void reshape_or_transpose(Exporter& e, const Op& op) {
+  const Tensor& x = e.t(op.inputs[0]);
   const Tensor& y = e.t(op.outputs[0]);
   const bool on_integers = keeps_quantization(e, op);
-  const std::size_t rank = e.t(op.inputs[0]).shape.size();
+  if (op.kind == OpKind::reshape && !x.is_constant()) {
+    const bool drop = unit_height_view(x.shape, y.shape) && e.has(op.inputs[0], kNchw);
+    const bool add = unit_height_view(y.shape, x.shape) && e.has(op.inputs[0], kNcw);
+    if (drop || add) {
+      const Perm& from = drop ? kNchw : kNcw;
+      const Perm& to = drop ? kNcw : kNchw;
+      const std::string in = on_integers ? e.value(op.inputs[0], from) : e.real(op.inputs[0], from);
+      const std::string result = e.reshape(in, permuted(y.shape, to), y.name + "/reshape");
+      if (on_integers) e.define(op.outputs[0], to, result);
+      else e.set_real(op.outputs[0], to, result);
+      return;
+    }
+  }
+  const std::size_t rank = x.shape.size();
   const std::string in = on_integers ? e.value(op.inputs[0], identity(rank)) : e.real(op.inputs[0], identity(rank));
   std::string result;
   if (op.kind == OpKind::reshape) {
@@ -391,18 +413,21 @@ void mean(Exporter& e, const Op& op) {
   e.set_real(op.outputs[0], identity(e.t(op.outputs[0]).shape.size()), n.output(0));
 }
 
-// Elementwise binary ops run in NCHW when every computed operand already is (the transformer's
-// L2 pooling after its conv); constants are permuted to match. Otherwise in the IR layout.
+// Elementwise binary ops run in the layout their computed operands already share (NCHW for the
+// transformer's L2 pooling after its conv); constants are permuted to match. Otherwise in the
+// IR layout.
 void binary(Exporter& e, const Op& op) {
   const Tensor& y = e.t(op.outputs[0]);
-  bool nchw = y.shape.size() == 4;
-  bool any_computed = false;
+  Perm p;  // the layout of the first computed operand, if every computed operand has it
   for (int i : op.inputs) {
     if (e.t(i).is_constant()) continue;
-    any_computed = true;
-    nchw = nchw && e.t(i).shape.size() == 4 && e.has(i, kNchw);
+    if (p.empty()) p = e.home(i);
+    if (e.t(i).shape.size() != y.shape.size() || !e.has(i, p)) {
+      p = identity(y.shape.size());
+      break;
+    }
   }
-  const Perm p = nchw && any_computed ? kNchw : identity(y.shape.size());
+  if (p.size() != y.shape.size()) p = identity(y.shape.size());
   const std::string a = e.real(op.inputs[0], p), b = e.real(op.inputs[1], p);
   const std::string base = y.name;
   struct Row { OpKind kind; const char* onnx; };

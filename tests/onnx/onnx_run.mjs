@@ -1,10 +1,8 @@
 // Runs .onnx files in ONNX Runtime (onnxruntime-node, native CPU library) under Node: the
-// independent runtime the ONNX export is checked against, and the peer the ONNX bench times.
+// independent runtime the ONNX export is checked against (bench/peers/onnxruntime_bench.mjs times it).
 //
 //   node tests/onnx/onnx_run.mjs model.onnx inputs.bin outputs.bin
 //   node tests/onnx/onnx_run.mjs --batch jobs.txt        (one "model inputs outputs" per line)
-//   node tests/onnx/onnx_run.mjs --time model.onnx --threads 1 --seconds 2
-//                                  (latency: prints one JSON line {median_us, p90_us, min_us, runs})
 //   --optimized out.onnx           (with a single model: writes ORT's optimized graph there)
 //
 // inputs.bin: every float32 input's values concatenated in input order (little endian), each
@@ -71,43 +69,10 @@ async function runOne(modelPath, inputsPath, outputsPath, optimizedPath) {
   await session.release();
 }
 
-// Batch-1 latency of one model at a thread count: warm-up, then runs for `seconds` (at least 10).
-async function timeOne(modelPath, threads, seconds) {
-  const session = await ort.InferenceSession.create(modelPath, sessionOptions(threads));
-  const values = [];
-  let seed = 1;
-  const input = {};
-  for (const meta of session.inputMetadata) {
-    const shape = staticShape(meta);
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; ++i) {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      data[i] = seed / 2147483648 * 4 - 2;
-    }
-    input[meta.name] = new ort.Tensor('float32', data, shape);
-  }
-  for (let i = 0; i < 3; ++i) await session.run(input);
-  const start = process.hrtime.bigint();
-  while (values.length < 10 || Number(process.hrtime.bigint() - start) / 1e9 < seconds) {
-    const t0 = process.hrtime.bigint();
-    await session.run(input);
-    values.push(Number(process.hrtime.bigint() - t0) / 1e3);
-  }
-  values.sort((a, b) => a - b);
-  console.log(JSON.stringify({model: modelPath, threads, runs: values.length, median_us: values[values.length >> 1],
-                              p90_us: values[Math.min(values.length - 1, Math.floor(values.length * 0.9))], min_us: values[0]}));
-  await session.release();
-}
-
 const message = (error) => (error && error.message ? error.message : String(error));
 
 async function main() {
   const args = process.argv.slice(2);
-  if (args[0] === '--time') {
-    const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-    await timeOne(args[1], Number(option('--threads', '1')), Number(option('--seconds', '2')));
-    return;
-  }
   if (args[0] === '--batch' && args.length === 2) {
     const jobs = fs.readFileSync(args[1], 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.trim().split(/\s+/));
     for (const [modelPath, inputsPath, outputsPath] of jobs) {
@@ -125,8 +90,7 @@ async function main() {
   const optimizedPath = optimized >= 0 ? args.splice(optimized, 2)[1] : undefined;
   if (args.length !== 3) {
     console.error('usage: node onnx_run.mjs model.onnx inputs.bin outputs.bin [--optimized out.onnx]\n' +
-                  '       node onnx_run.mjs --batch jobs.txt\n' +
-                  '       node onnx_run.mjs --time model.onnx [--threads N] [--seconds S]');
+                  '       node onnx_run.mjs --batch jobs.txt');
     process.exit(2);
   }
   await runOne(args[0], args[1], args[2], optimizedPath);

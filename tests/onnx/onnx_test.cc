@@ -246,6 +246,30 @@ TEST(OnnxExport, CnnKeepsNamesShapesMetadataAndChangesLayoutOnlyTwice) {
   }
 }
 
+// The converter's 1-D layers are RESHAPE [N,W,C] -> [N,1,W,C] -> CONV_2D / MAX_POOL_2D -> RESHAPE
+// back: the export keeps them channels-first throughout, so a converted CNN changes layout twice
+// (after the input, before the flatten) and the transformer only around its embedding conv; the
+// transformer's other Transposes are its own attention TRANSPOSEs and adj_y operands.
+TEST(OnnxExport, ConvertedCheckpointsChangeLayoutOnlyAroundTheirConvolutions) {
+  for (const std::string arch : {"cnn", "transformer"}) {
+    const train::ModelSpec spec = train::default_spec(arch);
+    RandomCheckpoint ckpt(spec, 3);
+    const Graph g = checkpoint_to_graph(ckpt.file, arch + ".nilmckpt");
+    int ir_transposes = 0, adjoint = 0;
+    for (const auto& op : g.ops) {
+      ir_transposes += op.kind == OpKind::transpose;
+      if (op.kind == OpKind::batch_matmul)
+        adjoint += op.attr<model::BatchMatMulAttrs>().adj_x + op.attr<model::BatchMatMulAttrs>().adj_y;
+    }
+    const auto ops = op_histogram(parse(graph_to_onnx(g, arch + ".onnx")).graph());
+    std::printf("%-12s ONNX ops:", arch.c_str());
+    for (const auto& [op, n] : ops) std::printf(" %s x%d", op.c_str(), n);
+    std::printf("\n");
+    EXPECT_EQ(ops.at("Transpose"), ir_transposes + adjoint + 2) << arch;
+    EXPECT_EQ(ops.count("Identity"), 0u) << arch;
+  }
+}
+
 TEST(OnnxExport, QuantizedLayerBecomesQdqWithTheSameScalesAndZeroPoints) {
   const QdqCase c = qdq_case("conv", 5);
   const onnx::ModelProto m = parse(graph_to_onnx(c.quantized, "q.onnx"));
