@@ -102,7 +102,8 @@ std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
   p.input2_offset = -qb.zero_point;
   p.output_offset = qy.zero_point;
   if (op == kernels::BinaryOp::mul) {
-    p.output = kernels::quantize_multiplier(double(qa.scale) * double(qb.scale) / double(qy.scale));
+    // TFLite computes s1 * s2 / s_out in float, then widens it.
+    p.output = kernels::quantize_multiplier(double(qa.scale * qb.scale / qy.scale));
   } else {
     // Both inputs rescaled to twice the larger input scale, with left_shift bits of headroom.
     p.left_shift = op == kernels::BinaryOp::squared_difference ? 7 : (is16 ? 15 : 20);
