@@ -1,7 +1,7 @@
 # Warnings for our own targets only (third-party headers are included as SYSTEM by CMake).
 function(nilm_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter
-    -Wno-restrict)  # GCC 12 false positives on std::string concatenation (GCC bug 105329)
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)  # GCC 12 false positives on std::string concatenation (GCC bug 105329)
 endfunction()
 
 # One library per folder: every .cc file in the folder, headers next to them, included as

@@ -22,6 +22,9 @@ packages=(
   libonnx-dev libprotobuf-dev
   # comparisons in benchmarks and tests (never used by the product)
   python3-pandas python3-numpy python3-torch
+  # the aarch64 cross build of the runtime and its tests under emulation (scripts/cross_test.sh):
+  # clang + lld, Debian's arm64 C++ and GoogleTest libraries (multiarch), qemu-user
+  clang lld qemu-user libstdc++-12-dev:arm64 libgtest-dev:arm64
 )
 # Peer runtimes for tests and benchmarks come from npm. This machine image ships Node 20 with its
 # own npm; Debian's npm package conflicts with that build, so only a machine without node gets
@@ -38,6 +41,9 @@ if ((${#missing[@]})); then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  if [[ " ${missing[*]}" == *":arm64"* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo_cmd dpkg --add-architecture arm64
+  fi
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

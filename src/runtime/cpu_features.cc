@@ -1,5 +1,9 @@
 #include "runtime/cpu_features.h"
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>  // getauxval(AT_HWCAP): what the kernel says this core implements
+#endif
+
 namespace nilm::runtime {
 
 static CpuFeatures detect_once() {
@@ -13,7 +17,11 @@ static CpuFeatures detect_once() {
   if (__builtin_cpu_supports("avx512vnni")) f |= cpu_avx512vnni;
 #elif defined(__aarch64__)
   f |= cpu_neon;  // mandatory in AArch64
-#if defined(__ARM_FEATURE_DOTPROD)
+#if defined(__linux__)
+  // SDOT/UDOT (Armv8.2 dot product, optional before Armv8.4): asked of the kernel, not of the
+  // compiler, so one binary uses it where present (Cortex-A55/A76 and later) and not on A53/A72.
+  if (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) f |= cpu_dotprod;
+#elif defined(__ARM_FEATURE_DOTPROD)
   f |= cpu_dotprod;
 #endif
 #endif

@@ -99,6 +99,8 @@ const KernelEntry entries[] = {
      MicroSet::portable, nullptr, prepare_matmul, eval_matmul_opt},
     {"batch_matmul_f32_avx2", model::OpKind::batch_matmul, f32, f32, f32, 2, cpu_avx2 | cpu_fma,
      MicroSet::avx2, nullptr, prepare_matmul, eval_matmul_opt},
+    {"batch_matmul_f32_neon", model::OpKind::batch_matmul, f32, f32, f32, 2, cpu_neon,
+     MicroSet::neon, nullptr, prepare_matmul, eval_matmul_opt},
 };
 
 }  // namespace

@@ -193,6 +193,20 @@ const std::vector<Case>& cases() {
   return all;
 }
 
+// The ISA-specific micro-kernel set this CPU runs (AVX2+FMA on x86-64, NEON on AArch64), if any.
+MicroSet native_micro_set() {
+  const CpuFeatures f = detect_cpu_features();
+  if ((f & (cpu_avx2 | cpu_fma)) == (cpu_avx2 | cpu_fma)) return MicroSet::avx2;
+  if (f & cpu_neon) return MicroSet::neon;
+  return MicroSet::none;
+}
+
+bool table_has(model::OpKind op, MicroSet set) {
+  for (const auto& e : kernel_table())
+    if (e.op == op && e.micro == set && micro_kernels(set)) return true;
+  return false;
+}
+
 class OptimizedVsReference : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(OptimizedVsReference, RandomShapesAndValues) {
@@ -211,8 +225,8 @@ TEST_P(OptimizedVsReference, RandomShapesAndValues) {
     CompileOptions portable;
     portable.features = cpu_none;
     variants.emplace_back("portable", portable);
-    if ((detect_cpu_features() & (cpu_avx2 | cpu_fma)) == (cpu_avx2 | cpu_fma))
-      variants.emplace_back("avx2", CompileOptions{});
+    const MicroSet native = native_micro_set();
+    if (native != MicroSet::none) variants.emplace_back(micro_kernels(native)->suffix, CompileOptions{});
     for (const auto& [label, options] : variants) {
       const Model opt = Model::from_graph(g, options);
       // The op under test is the last node (conv1d adds reshapes around it).
@@ -221,6 +235,11 @@ TEST_P(OptimizedVsReference, RandomShapesAndValues) {
       const std::string chosen = opt.kernel(node).name;
       if (c.has_optimized) {
         EXPECT_FALSE(opt.kernel(node).is_reference()) << c.name << ": chose " << chosen;
+      }
+      // Where the op has a row for the native set (e.g. fully_connected_f32_neon), it must win.
+      const model::OpKind op = g.ops[std::size_t(node)].kind;
+      if (label != "portable" && table_has(op, native)) {
+        EXPECT_EQ(opt.kernel(node).micro, native) << c.name << ": chose " << chosen;
       }
       SCOPED_TRACE(std::string(c.name) + " trial " + std::to_string(trial) + " " + label + " " + chosen);
       const auto got1 = testing::run_model(opt, inputs, 1);
