@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "runtime/kernels/quantized_reference.h"
@@ -53,11 +54,13 @@ void require_symmetric(const PrepareContext& ctx, const model::Tensor& t, const 
     fail_op(ctx, "int16 tensor '" + t.name + "' must have zero point 0 (TFLite's int16 kernels are symmetric)");
 }
 
-// TFLite's fixed output grids (SOFTMAX / LOGISTIC int8: 1/256, zp -128; int16: 1/32768, zp 0).
-void require_output_grid(const PrepareContext& ctx, const TensorQuant& q, double scale, std::int32_t zp,
+// TFLite's fixed output grids, checked as its Prepare checks them (SOFTMAX: scale within 0.1%
+// and zero point; int8 LOGISTIC: scale exactly 1/256, any zero point; int16 LOGISTIC / TANH:
+// scale 2^-15 within CheckedLog2's 1e-3 in log2, zero point 0).
+void require_output_grid(const PrepareContext& ctx, const TensorQuant& q, double scale, std::optional<std::int32_t> zp,
                          double tolerance) {
-  if (std::abs(double(q.scale) - scale) > tolerance * scale || q.zero_point != zp)
-    fail_op(ctx, "output must have scale " + num(scale) + " and zero point " + std::to_string(zp) +
+  if (std::abs(double(q.scale) - scale) > tolerance * scale || (zp && q.zero_point != *zp))
+    fail_op(ctx, "output must have scale " + num(scale) + (zp ? " and zero point " + std::to_string(*zp) : "") +
                      " (TFLite's fixed output quantization), got " + num(q.scale) + " and " +
                      std::to_string(q.zero_point));
 }
@@ -239,7 +242,7 @@ std::unique_ptr<OpState> prepare_lut_s8(const PrepareContext& ctx) {
   s->prepared_bytes = sizeof(kernels::LutS8);
   switch (ctx.op.kind) {
     case K::logistic:
-      require_output_grid(ctx, qy, 1.0 / 256, -128, 0.0);
+      require_output_grid(ctx, qy, 1.0 / 256, std::nullopt, 0.0);
       s->lut = kernels::make_lut_s8(qx.scale, qx.zero_point, qy.scale, qy.zero_point,
                                     [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
       break;
@@ -321,7 +324,7 @@ struct SigmoidS16State : OpState {
 std::unique_ptr<OpState> prepare_sigmoid_s16(const PrepareContext& ctx) {
   const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
   require_symmetric(ctx, *ctx.inputs[0], qx);
-  require_output_grid(ctx, qy, 1.0 / 32768, 0, 0.001);
+  require_output_grid(ctx, qy, 1.0 / 32768, 0, 0.00069);
   auto s = std::make_unique<SigmoidS16State>();
   s->n = std::size_t(ctx.inputs[0]->elements());
   s->tanh = ctx.op.kind == K::tanh;
