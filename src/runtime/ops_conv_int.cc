@@ -210,6 +210,125 @@ std::unique_ptr<OpState> prepare_conv_s16(const PrepareContext& ctx) {
   return prepare_conv_gemm<ConvS16State, std::int64_t, std::int16_t>(ctx, Get());
 }
 
+// ---- optimized hybrid: each image quantized as the reference does (into shared scratch), then
+// the packed-panel integer GEMM with the float epilogue of kernels::HybridS8Args. Overhanging
+// window elements are gathered as the image's offset, which contributes nothing, exactly as the
+// reference skips them. ----
+
+struct ConvHybridOptState : OpState {
+  kernels::ConvParams p;
+  std::vector<float> weight_scales;  // as in the file (1 or out_c)
+  std::vector<float> scales;         // expanded, padded to whole panels
+  std::vector<std::int32_t> sums;
+  std::vector<std::int8_t> packed;
+  kernels::HybridS8Args args;
+  kernels::HybridS8Fn fn = nullptr;
+  int patch = 0;
+  bool one_d = false;
+  std::size_t image = 0;
+};
+
+std::unique_ptr<OpState> prepare_conv_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn, bool pack) {
+  auto s = std::make_unique<ConvHybridOptState>();
+  s->p = conv_params_of(ctx);
+  const auto& p = s->p;
+  s->weight_scales = weight_scales(ctx, p.out_c);
+  s->fn = fn;
+  s->patch = p.k_h * p.k_w * p.in_c;
+  s->one_d = p.in_h == 1 && p.k_h == 1 && p.out_h == 1 && p.dilation_w == 1;
+  s->image = std::size_t(p.in_h) * p.in_w * p.in_c;
+  const std::int8_t* w = ctx.inputs[1]->data.as<std::int8_t>();
+  std::vector<std::int32_t> unused;
+  kernels::fold_input_offset<std::int32_t, std::int32_t>(w, p.out_c, s->patch, nullptr, 0, unused, s->sums);
+  const int padded = (p.out_c + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8;
+  for (int j = 0; j < padded; ++j)
+    s->scales.push_back(s->weight_scales[s->weight_scales.size() == 1 ? 0 : std::size_t(std::min(j, p.out_c - 1))]);
+  s->sums.resize(std::size_t(padded), 0);
+  if (pack) s->packed = kernels::pack_panels_s8(w, p.out_c, s->patch);
+  auto& g = s->args;
+  g.n = p.out_c;
+  g.k = s->patch;
+  g.b = w;
+  g.b_packed = s->packed.empty() ? nullptr : s->packed.data();
+  g.b_sums = s->sums.data();
+  g.w_scales = s->scales.data();
+  g.scale_first = s->weight_scales.size() == 1;  // per tensor: (image scale * weight scale) first
+  const kernels::Clamp cl = kernels::clamp_of(p.act);
+  g.lo = cl.lo;
+  g.hi = cl.hi;
+  g.ldc = p.out_c;
+  s->scratch_shared = kernels::hybrid_scratch_bytes(std::size_t(p.batch), s->image);
+  s->scratch_per_thread = std::size_t(kRowBlock) * std::size_t(s->patch);
+  s->prepared_bytes = s->packed.size() + s->sums.size() * 4 + s->scales.size() * 4;
+  return s;
+}
+
+void eval_conv_hybrid_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<ConvHybridOptState>(state);
+  const auto& p = s.p;
+  const auto scratch = kernels::hybrid_scratch(ctx.scratch_shared, std::size_t(p.batch), s.image);
+  const bool per_channel = s.weight_scales.size() > 1;
+  for (int n = 0; n < p.batch; ++n) {  // the reference's per-image quantization
+    std::int8_t* q = scratch.quantized + std::size_t(n) * s.image;
+    const float* x = ctx.in(0) + std::size_t(n) * s.image;
+    scratch.offsets[n] = 0;
+    // per tensor: the bare symmetric scale; the epilogue's scale_first computes
+    // float(acc) * (scale * w_scale), the reference's float(acc) * image scale exactly
+    scratch.scales[n] = per_channel ? kernels::asymmetric_quantize_floats(x, s.image, q, scratch.offsets[n])
+                                    : kernels::symmetric_quantize_floats(x, s.image, q);
+  }
+  const int rows_per_image = p.out_h * p.out_w;
+  const int blocks_per_image = (rows_per_image + kRowBlock - 1) / kRowBlock;
+  float* out = ctx.out(0);
+  ctx.pool.run(p.batch * blocks_per_image, [&](int task, int thread) {
+    const int n = task / blocks_per_image;
+    const int r0 = (task % blocks_per_image) * kRowBlock;
+    const int r1 = std::min(r0 + kRowBlock, rows_per_image);
+    const std::int8_t* in = scratch.quantized;
+    auto g = s.args;
+    g.input_offset = scratch.offsets[n];
+    g.input_scale = scratch.scales[n];
+    g.bias = ctx.in(2);
+    const auto pad = static_cast<std::int8_t>(scratch.offsets[n]);
+    std::int8_t* tmp = ctx.thread_scratch<std::int8_t>(s, thread);
+    auto run_gathered = [&](int a, int b) {
+      if (a >= b) return;
+      for (int r = a; r < b; ++r)
+        gather_patch_int(p, in, n, r / p.out_w, r % p.out_w, pad, tmp + std::size_t(r - a) * s.patch);
+      g.m = b - a;
+      g.a = tmp;
+      g.a_row = s.patch;
+      g.c = out + (std::size_t(n) * rows_per_image + a) * p.out_c;
+      s.fn(g, 0, p.out_c);
+    };
+    if (!s.one_d) {
+      run_gathered(r0, r1);
+      return;
+    }
+    int lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
+    int hi = p.in_w - p.k_w + p.pad_left >= 0 ? (p.in_w - p.k_w + p.pad_left) / p.stride_w + 1 : 0;
+    lo = std::clamp(lo, r0, r1);
+    hi = std::clamp(hi, lo, r1);
+    run_gathered(r0, lo);
+    if (lo < hi) {
+      g.m = hi - lo;
+      g.a = in + (std::size_t(n) * p.in_w + std::size_t(lo * p.stride_w - p.pad_left)) * p.in_c;
+      g.a_row = std::ptrdiff_t(p.stride_w) * p.in_c;
+      g.c = out + (std::size_t(n) * rows_per_image + lo) * p.out_c;
+      s.fn(g, 0, p.out_c);
+    }
+    run_gathered(hi, r1);
+  });
+}
+
+template <kernels::HybridS8Fn (*Get)(), bool kPack>
+std::unique_ptr<OpState> prepare_conv_hybrid_variant(const PrepareContext& ctx) {
+  return prepare_conv_hybrid_opt(ctx, Get(), kPack);
+}
+template <kernels::HybridS8Fn (*Get)()>
+bool hybrid_applies(const PrepareContext& ctx) { return ctx.inputs[1]->is_constant() && Get() != nullptr; }
+kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
+
 constexpr auto C = model::OpKind::conv2d;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
 
@@ -220,6 +339,14 @@ const KernelEntry entries[] = {
      eval_conv_s16s8_ref},
     {"conv2d_f32s8_hybrid_ref", C, ET::f32, ET::i8, ET::f32, 0, cpu_none, MicroSet::none, nullptr,
      prepare_conv_hybrid, eval_conv_hybrid_ref},
+    {"conv2d_f32s8_hybrid_opt", C, ET::f32, ET::i8, ET::f32, 1, cpu_none, MicroSet::none,
+     hybrid_applies<portable_hybrid>, prepare_conv_hybrid_variant<portable_hybrid, false>, eval_conv_hybrid_opt},
+    {"conv2d_f32s8_hybrid_avx2", C, ET::f32, ET::i8, ET::f32, 2, cpu_avx2, MicroSet::none,
+     hybrid_applies<kernels::hybrid_s8_packed_avx2>, prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx2, true>,
+     eval_conv_hybrid_opt},
+    {"conv2d_f32s8_hybrid_avx512vnni", C, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
+     hybrid_applies<kernels::hybrid_s8_packed_avx512vnni>,
+     prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx512vnni, true>, eval_conv_hybrid_opt},
     {"conv2d_s8_opt", C, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none, gemm_applies_i32<portable_s8>,
      prepare_conv_s8<portable_s8>, eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
     {"conv2d_s8_avx2", C, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,

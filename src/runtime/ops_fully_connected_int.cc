@@ -143,6 +143,77 @@ std::unique_ptr<OpState> prepare_fc_s16(const PrepareContext& ctx) {
   return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get());
 }
 
+// ---- optimized hybrid: each row quantized as the reference does, then the integer dot rows
+// and the float epilogue of kernels::HybridS8Args (identical values) ----
+
+struct FcHybridOptState : FcIntState {
+  kernels::HybridS8Args args;
+  std::vector<std::int32_t> sums;
+  std::vector<float> scales;  // expanded to `outputs`
+  kernels::HybridS8Fn fn = nullptr;
+};
+
+std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn) {
+  auto s = std::make_unique<FcHybridOptState>();
+  s->p = fc_params_of(ctx);
+  const auto& p = s->p;
+  s->weight_scales = weight_scales(ctx, p.outputs);
+  s->asymmetric = ctx.op.attr<model::FullyConnectedAttrs>().asymmetric_quantize_inputs;
+  s->scratch_shared = kernels::hybrid_scratch_bytes(std::size_t(p.rows), std::size_t(p.depth));
+  s->fn = fn;
+  const std::int8_t* w = ctx.inputs[1]->data.as<std::int8_t>();
+  std::vector<std::int32_t> unused;
+  kernels::fold_input_offset<std::int32_t, std::int32_t>(w, p.outputs, p.depth, nullptr, 0, unused, s->sums);
+  for (int j = 0; j < p.outputs; ++j) s->scales.push_back(s->weight_scales[s->weight_scales.size() == 1 ? 0 : std::size_t(j)]);
+  auto& g = s->args;
+  g.m = 1;
+  g.n = p.outputs;
+  g.k = p.depth;
+  g.b = w;
+  g.b_sums = s->sums.data();
+  g.w_scales = s->scales.data();
+  g.scale_first = true;
+  const kernels::Clamp cl = kernels::clamp_of(p.act);
+  g.lo = cl.lo;
+  g.hi = cl.hi;
+  g.ldc = p.outputs;
+  return s;
+}
+
+void eval_fc_hybrid_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<FcHybridOptState>(state);
+  const auto& p = s.p;
+  const auto scratch = kernels::hybrid_scratch(ctx.scratch_shared, std::size_t(p.rows), std::size_t(p.depth));
+  const float* in = ctx.in(0);
+  for (int r = 0; r < p.rows; ++r) {  // the reference's per-row quantization, serially (cheap)
+    std::int8_t* q = scratch.quantized + std::size_t(r) * p.depth;
+    scratch.offsets[r] = 0;
+    scratch.scales[r] = s.asymmetric
+                            ? kernels::asymmetric_quantize_floats(in + std::size_t(r) * p.depth, std::size_t(p.depth), q, scratch.offsets[r])
+                            : kernels::symmetric_quantize_floats(in + std::size_t(r) * p.depth, std::size_t(p.depth), q);
+  }
+  const int chunk = chunk_size(p.outputs, 2 * ctx.pool.size(), 16);
+  ctx.pool.run((p.outputs + chunk - 1) / chunk, [&](int task, int) {
+    for (int r = 0; r < p.rows; ++r) {
+      auto g = s.args;
+      g.a = scratch.quantized + std::size_t(r) * p.depth;
+      g.input_offset = scratch.offsets[r];
+      g.input_scale = scratch.scales[r];
+      g.bias = ctx.in(2);
+      g.c = ctx.out(0) + std::size_t(r) * p.outputs;
+      s.fn(g, task * chunk, std::min(p.outputs, (task + 1) * chunk));
+    }
+  });
+}
+
+template <kernels::HybridS8Fn (*Get)()>
+std::unique_ptr<OpState> prepare_fc_hybrid_variant(const PrepareContext& ctx) {
+  return prepare_fc_hybrid_opt(ctx, Get());
+}
+template <kernels::HybridS8Fn (*Get)()>
+bool hybrid_applies(const PrepareContext& ctx) { return ctx.inputs[1]->is_constant() && Get() != nullptr; }
+kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
+
 constexpr auto F = model::OpKind::fully_connected;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
 
@@ -153,6 +224,13 @@ const KernelEntry entries[] = {
      prepare_fc_int, eval_fc_s16s8_ref},
     {"fully_connected_f32s8_hybrid_ref", F, ET::f32, ET::i8, ET::f32, 0, cpu_none, MicroSet::none, nullptr,
      prepare_fc_hybrid, eval_fc_hybrid_ref},
+    {"fully_connected_f32s8_hybrid_opt", F, ET::f32, ET::i8, ET::f32, 1, cpu_none, MicroSet::none,
+     hybrid_applies<portable_hybrid>, prepare_fc_hybrid_variant<portable_hybrid>, eval_fc_hybrid_opt},
+    {"fully_connected_f32s8_hybrid_avx2", F, ET::f32, ET::i8, ET::f32, 2, cpu_avx2, MicroSet::none,
+     hybrid_applies<kernels::hybrid_s8_avx2>, prepare_fc_hybrid_variant<kernels::hybrid_s8_avx2>, eval_fc_hybrid_opt},
+    {"fully_connected_f32s8_hybrid_avx512vnni", F, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
+     hybrid_applies<kernels::hybrid_s8_avx512vnni>, prepare_fc_hybrid_variant<kernels::hybrid_s8_avx512vnni>,
+     eval_fc_hybrid_opt},
     {"fully_connected_s8_opt", F, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none,
      gemm_applies_i32<portable_s8>, prepare_fc_s8<portable_s8>, eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_avx2", F, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,

@@ -234,7 +234,7 @@ TEST(IntGraphs, ConvAndFullyConnectedInt8AndInt16WithinOneStepOfFloat) {
 
 // The optimized variants (portable, AVX2, AVX-512 VNNI) are bit-identical to the reference
 // kernels, for any thread count; each CPU-feature mask gets the intended variant.
-TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {
+TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {  // int8, int16x8, hybrid
   const CpuFeatures all = detect_cpu_features();
   struct Variant { CpuFeatures mask; const char* suffix; };
   std::vector<Variant> variants{{cpu_none, "opt"}};
@@ -253,7 +253,8 @@ TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {
     s.stride = random_int(rng, 1, 2);
     s.padding = i % 3 ? model::Padding::same : model::Padding::valid;
     s.act = i % 4 == 1 ? model::Activation::relu : model::Activation::none;
-    for (QuantKind k : {QuantKind::s8, QuantKind::s16}) {
+    for (QuantKind k : {QuantKind::s8, QuantKind::s16, QuantKind::hybrid, QuantKind::hybrid_asymmetric}) {
+      if (k == QuantKind::hybrid_asymmetric && s.conv) continue;
       const QuantCase c = layer_case(k, s, 700 + std::uint32_t(i));
       SCOPED_TRACE(c.name);
       const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);

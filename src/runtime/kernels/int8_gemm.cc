@@ -44,6 +44,18 @@ std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k) {
   return packed;
 }
 
+void hybrid_s8_portable(const HybridS8Args& g, int n_begin, int n_end) {
+  for (int j = n_begin; j < n_end; ++j) {
+    const std::int8_t* w = g.b + std::size_t(j) * g.k;
+    for (int i = 0; i < g.m; ++i) {
+      const std::int8_t* x = g.a + i * g.a_row;
+      std::int32_t dot = 0;
+      for (int t = 0; t < g.k; ++t) dot += std::int32_t{x[t]} * std::int32_t{w[t]};
+      g.c[i * g.ldc + j] = hybrid_one(g, j, dot);
+    }
+  }
+}
+
 void qgemm_s8_portable(const QGemmS8Args& g, int n_begin, int n_end) { qgemm_portable(g, n_begin, n_end); }
 void qgemm_s16_portable(const QGemmS16Args& g, int n_begin, int n_end) { qgemm_portable(g, n_begin, n_end); }
 

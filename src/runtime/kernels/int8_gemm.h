@@ -83,6 +83,43 @@ void fold_input_offset(const std::int8_t* w, int n, int k, const Bias* bias, std
   }
 }
 
+// Hybrid (dynamic range): int8 activations quantized per run (one scale and offset for all m
+// rows of a call), int8 weights, float output:
+//   acc = sum_k w[j][k] * (x[k] - input_offset)
+//   y = float(acc) * (input_scale * w_scales[j])   (scale_first: FULLY_CONNECTED, per-tensor conv)
+//   y = float(acc) * w_scales[j] * input_scale     (otherwise: per-channel CONV_2D)
+//   y += bias[j]; clamped to [lo, hi]
+// exactly as the hybrid reference kernels (int_reference.h) compute it.
+struct HybridS8Args {
+  int m = 0, n = 0, k = 0;
+  const std::int8_t* a = nullptr;
+  std::ptrdiff_t a_row = 0;
+  const std::int8_t* b = nullptr;
+  const std::int8_t* b_packed = nullptr;
+  const std::int32_t* b_sums = nullptr;
+  const float* w_scales = nullptr;  // n entries (padded to 16 for the packed variants)
+  const float* bias = nullptr;      // may be null
+  std::int32_t input_offset = 0;
+  float input_scale = 1;
+  bool scale_first = true;
+  float lo = 0, hi = 0;
+  float* c = nullptr;
+  std::ptrdiff_t ldc = 0;
+};
+using HybridS8Fn = void (*)(const HybridS8Args&, int n_begin, int n_end);
+void hybrid_s8_portable(const HybridS8Args& g, int n_begin, int n_end);
+HybridS8Fn hybrid_s8_avx2();
+HybridS8Fn hybrid_s8_avx512vnni();
+HybridS8Fn hybrid_s8_packed_avx2();
+HybridS8Fn hybrid_s8_packed_avx512vnni();
+
+inline float hybrid_one(const HybridS8Args& g, int j, std::int32_t dot) {
+  const float a = float(dot - g.input_offset * g.b_sums[j]);
+  float v = g.scale_first ? a * (g.input_scale * g.w_scales[j]) : a * g.w_scales[j] * g.input_scale;
+  if (g.bias) v = g.bias[j] + v;
+  return v < g.lo ? g.lo : (v > g.hi ? g.hi : v);
+}
+
 // Per-output multiplier arrays for QGemmArgs::q_mult / q_left / q_right.
 struct ExpandedMultipliers {
   std::vector<std::int32_t> mult, left, right;

@@ -167,11 +167,12 @@ void requantize_row_scalar(const Args& g, int j0, int count, const Acc* acc,
         requantize_one(acc[q], g.mult[g.mult_count == 1 ? 0 : j0 + q], g.out_offset, g.act_min, g.act_max));
 }
 
-// The loop shared by the variants: per row, accumulators of up to kChunk outputs (four weight
-// rows per dot step, then singles), then the chunk requantized at once.
-template <class Args, class Dot, class Acc, class Requantize>
-inline void qgemm_rows(const Args& g, int n_begin, int n_end, Dot dot4, Dot dot1, Acc correction_per_sum,
-                       Requantize requantize) {
+// The loop shared by the dot-row variants: per row, the dot products of up to kChunk outputs
+// (four weight rows per step, then singles), corrected for the VNNI offset, handed to `epilogue`
+// (row, first output, count, sums).
+template <class Args, class Dot, class Acc, class Epilogue>
+inline void dot_rows(const Args& g, int n_begin, int n_end, Dot dot4, Dot dot1, Acc correction_per_sum,
+                     Epilogue epilogue) {
   constexpr int kChunk = 64;
   Acc acc[kChunk];
   for (int j0 = n_begin; j0 < n_end; j0 += kChunk) {
@@ -184,10 +185,48 @@ inline void qgemm_rows(const Args& g, int n_begin, int n_end, Dot dot4, Dot dot1
         for (int q = 0; q < r; ++q) w[q] = g.b + std::size_t(j + q) * g.k;
         (r == 4 ? dot4 : dot1)(x, w, g.k, acc + (j - j0));
       }
-      for (int j = j0; j < j1; ++j) acc[j - j0] += g.bias[j] - correction_per_sum * Acc(g.b_sums[j]);
-      requantize(g, j0, j1 - j0, acc, g.c + i * g.ldc);
+      if (correction_per_sum != 0)
+        for (int j = j0; j < j1; ++j) acc[j - j0] -= correction_per_sum * Acc(g.b_sums[j]);
+      epilogue(i, j0, j1 - j0, acc);
     }
   }
+}
+
+// Requantizing epilogues: bias, then TFLite's fixed-point multiplier.
+template <class Args>
+auto requantize_s8_epilogue(const Args& g) {
+  return [&g](int i, int j0, int count, std::int32_t* acc) {
+    for (int q = 0; q < count; ++q) acc[q] += g.bias[j0 + q];
+    requantize_row_s8_avx2(g, j0, count, acc, g.c + i * g.ldc);
+  };
+}
+template <class Args>
+auto requantize_s16_epilogue(const Args& g) {
+  return [&g](int i, int j0, int count, std::int64_t* acc) {
+    for (int q = 0; q < count; ++q) acc[q] += g.bias[j0 + q];
+    requantize_row_scalar(g, j0, count, acc, g.c + i * g.ldc);
+  };
+}
+
+// Hybrid epilogue: y = bias + float(acc - offset * sum w) scaled as the reference does
+// (avx2 target without FMA and never inlined into an AVX-512 caller, so the compiler cannot
+// fuse a multiply and an add and change the rounding).
+__attribute__((target("avx2"), noinline)) void hybrid_row_avx2(const HybridS8Args& g, int i, int j0, int count,
+                                                     const std::int32_t* dot) {
+  float* y = g.c + i * g.ldc;
+  int q = 0;
+  const __m256i off = _mm256_set1_epi32(g.input_offset);
+  const __m256 s = _mm256_set1_ps(g.input_scale), lo = _mm256_set1_ps(g.lo), hi = _mm256_set1_ps(g.hi);
+  for (; q + 8 <= count; q += 8) {
+    const int j = j0 + q;
+    const __m256i acc = _mm256_sub_epi32(ld(dot + q), _mm256_mullo_epi32(off, ld(g.b_sums + j)));
+    const __m256 a = _mm256_cvtepi32_ps(acc);
+    const __m256 ws = _mm256_loadu_ps(g.w_scales + j);
+    __m256 v = g.scale_first ? _mm256_mul_ps(a, _mm256_mul_ps(s, ws)) : _mm256_mul_ps(_mm256_mul_ps(a, ws), s);
+    if (g.bias) v = _mm256_add_ps(v, _mm256_loadu_ps(g.bias + j));
+    _mm256_storeu_ps(y + j, _mm256_min_ps(_mm256_max_ps(v, lo), hi));
+  }
+  for (; q < count; ++q) y[j0 + q] = hybrid_one(g, j0 + q, dot[q]);
 }
 
 // ---- packed panels (convolutions): 16 outputs x R rows per step ----
@@ -242,8 +281,9 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void panel_s8_vnni(const 
   for (int r = 0; r < R; ++r) _mm512_storeu_si512(acc[r], a[r]);
 }
 
-template <class Panel>
-void qgemm_packed(const QGemmS8Args& g, int n_begin, int n_end, Panel p4, Panel p1, std::int32_t correction_per_sum) {
+template <class Args, class Panel, class Epilogue>
+void packed_rows(const Args& g, int n_begin, int n_end, Panel p4, Panel p1, std::int32_t correction_per_sum,
+                 Epilogue epilogue) {
   const int groups = (g.k + 3) / 4;
   alignas(64) std::int32_t acc[4][kPanelS8];
   for (int j0 = n_begin; j0 < n_end; j0 += kPanelS8) {
@@ -255,29 +295,45 @@ void qgemm_packed(const QGemmS8Args& g, int n_begin, int n_end, Panel p4, Panel 
       for (int q = 0; q < r; ++q) xs[q] = g.a + (i + q) * g.a_row;
       (r == 4 ? p4 : p1)(xs, wp, g.k, acc);
       for (int q = 0; q < r; ++q) {
-        for (int o = 0; o < count; ++o) acc[q][o] += g.bias[j0 + o] - correction_per_sum * g.b_sums[j0 + o];
-        requantize_row_s8_avx2(g, j0, count, acc[q], g.c + (i + q) * g.ldc);
+        if (correction_per_sum != 0)
+          for (int o = 0; o < count; ++o) acc[q][o] -= correction_per_sum * g.b_sums[j0 + o];
+        epilogue(i + q, j0, count, acc[q]);
       }
     }
   }
 }
 
 void qgemm_s8_packed_avx2_impl(const QGemmS8Args& g, int n_begin, int n_end) {
-  qgemm_packed(g, n_begin, n_end, &panel_s8_avx2<4>, &panel_s8_avx2<1>, 0);
+  packed_rows(g, n_begin, n_end, &panel_s8_avx2<4>, &panel_s8_avx2<1>, 0, requantize_s8_epilogue(g));
 }
 void qgemm_s8_packed_vnni_impl(const QGemmS8Args& g, int n_begin, int n_end) {
-  qgemm_packed(g, n_begin, n_end, &panel_s8_vnni<4>, &panel_s8_vnni<1>, 128);
+  packed_rows(g, n_begin, n_end, &panel_s8_vnni<4>, &panel_s8_vnni<1>, 128, requantize_s8_epilogue(g));
+}
+void hybrid_s8_packed_avx2_impl(const HybridS8Args& g, int n_begin, int n_end) {
+  packed_rows(g, n_begin, n_end, &panel_s8_avx2<4>, &panel_s8_avx2<1>, 0,
+              [&g](int i, int j0, int count, const std::int32_t* acc) { hybrid_row_avx2(g, i, j0, count, acc); });
+}
+void hybrid_s8_packed_vnni_impl(const HybridS8Args& g, int n_begin, int n_end) {
+  packed_rows(g, n_begin, n_end, &panel_s8_vnni<4>, &panel_s8_vnni<1>, 128,
+              [&g](int i, int j0, int count, const std::int32_t* acc) { hybrid_row_avx2(g, i, j0, count, acc); });
+}
+void hybrid_s8_avx2_impl(const HybridS8Args& g, int n_begin, int n_end) {
+  dot_rows(g, n_begin, n_end, &dot_s8_avx2<4>, &dot_s8_avx2<1>, std::int32_t{0},
+           [&g](int i, int j0, int count, const std::int32_t* acc) { hybrid_row_avx2(g, i, j0, count, acc); });
+}
+void hybrid_s8_vnni_impl(const HybridS8Args& g, int n_begin, int n_end) {
+  dot_rows(g, n_begin, n_end, &dot_s8_vnni<4>, &dot_s8_vnni<1>, std::int32_t{128},
+           [&g](int i, int j0, int count, const std::int32_t* acc) { hybrid_row_avx2(g, i, j0, count, acc); });
 }
 
 void qgemm_s8_avx2_impl(const QGemmS8Args& g, int n_begin, int n_end) {
-  qgemm_rows(g, n_begin, n_end, &dot_s8_avx2<4>, &dot_s8_avx2<1>, std::int32_t{0}, &requantize_row_s8_avx2);
+  dot_rows(g, n_begin, n_end, &dot_s8_avx2<4>, &dot_s8_avx2<1>, std::int32_t{0}, requantize_s8_epilogue(g));
 }
 void qgemm_s8_vnni_impl(const QGemmS8Args& g, int n_begin, int n_end) {
-  qgemm_rows(g, n_begin, n_end, &dot_s8_vnni<4>, &dot_s8_vnni<1>, std::int32_t{128}, &requantize_row_s8_avx2);
+  dot_rows(g, n_begin, n_end, &dot_s8_vnni<4>, &dot_s8_vnni<1>, std::int32_t{128}, requantize_s8_epilogue(g));
 }
 void qgemm_s16_avx2_impl(const QGemmS16Args& g, int n_begin, int n_end) {
-  qgemm_rows(g, n_begin, n_end, &dot_s16_avx2<4>, &dot_s16_avx2<1>, std::int64_t{0},
-             &requantize_row_scalar<QGemmS16Args, std::int64_t>);
+  dot_rows(g, n_begin, n_end, &dot_s16_avx2<4>, &dot_s16_avx2<1>, std::int64_t{0}, requantize_s16_epilogue(g));
 }
 
 }  // namespace
@@ -296,6 +352,12 @@ QGemmS8Fn qgemm_s8_packed_avx2() {
   return (detect_cpu_features() & cpu_avx2) ? &qgemm_s8_packed_avx2_impl : nullptr;
 }
 QGemmS8Fn qgemm_s8_packed_avx512vnni() { return qgemm_s8_avx512vnni() ? &qgemm_s8_packed_vnni_impl : nullptr; }
+HybridS8Fn hybrid_s8_avx2() { return (detect_cpu_features() & cpu_avx2) ? &hybrid_s8_avx2_impl : nullptr; }
+HybridS8Fn hybrid_s8_avx512vnni() { return qgemm_s8_avx512vnni() ? &hybrid_s8_vnni_impl : nullptr; }
+HybridS8Fn hybrid_s8_packed_avx2() {
+  return (detect_cpu_features() & cpu_avx2) ? &hybrid_s8_packed_avx2_impl : nullptr;
+}
+HybridS8Fn hybrid_s8_packed_avx512vnni() { return qgemm_s8_avx512vnni() ? &hybrid_s8_packed_vnni_impl : nullptr; }
 
 #else
 
@@ -304,6 +366,10 @@ QGemmS8Fn qgemm_s8_avx512vnni() { return nullptr; }
 QGemmS16Fn qgemm_s16_avx2() { return nullptr; }
 QGemmS8Fn qgemm_s8_packed_avx2() { return nullptr; }
 QGemmS8Fn qgemm_s8_packed_avx512vnni() { return nullptr; }
+HybridS8Fn hybrid_s8_avx2() { return nullptr; }
+HybridS8Fn hybrid_s8_avx512vnni() { return nullptr; }
+HybridS8Fn hybrid_s8_packed_avx2() { return nullptr; }
+HybridS8Fn hybrid_s8_packed_avx512vnni() { return nullptr; }
 
 #endif
 
