@@ -21,19 +21,19 @@ for (const r of rows) {
 const ms = (us) => (us / 1000).toFixed(2);
 const x = (a, b) => (a / b).toFixed(2);
 console.log('| model | threads | nilm median ms | nilm mean ms | LiteRT.js median ms | LiteRT.js mean ms | ' +
-            'ratio median | ratio mean | runs (nilm / LiteRT.js) | cpu/wall (nilm / LiteRT.js) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+            'ratio median | ratio mean | min ms (nilm / LiteRT.js) | runs (nilm / LiteRT.js) | cpu/wall (nilm / LiteRT.js) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 let missing = 0;
 for (const [k, {ours, peer}] of pairs) {
   const [model, threads] = k.split('\t');
   if (!ours || !peer) {
     console.log(`| ${model} | ${threads} | ${ours ? ms(ours.median_us) : '-'} | ${ours ? ms(ours.mean_us) : '-'} | ` +
-                `${peer ? ms(peer.median_us) : '-'} | ${peer ? ms(peer.mean_us) : '-'} | - | - | - | - |`);
+                `${peer ? ms(peer.median_us) : '-'} | ${peer ? ms(peer.mean_us) : '-'} | - | - | - | - | - |`);
     ++missing;
     continue;
   }
   console.log(`| ${model} | ${threads} | ${ms(ours.median_us)} | ${ms(ours.mean_us)} | ${ms(peer.median_us)} | ` +
               `${ms(peer.mean_us)} | ${x(peer.median_us, ours.median_us)} | ${x(peer.mean_us, ours.mean_us)} | ` +
-              `${ours.runs} / ${peer.runs} | ${ours.cpu_per_wall.toFixed(2)} / ${peer.cpu_per_wall.toFixed(2)} |`);
+              `${ms(ours.min_us)} / ${ms(peer.min_us)} | ${ours.runs} / ${peer.runs} | ${ours.cpu_per_wall.toFixed(2)} / ${peer.cpu_per_wall.toFixed(2)} |`);
 }
 process.exit(missing ? 1 : 0);
