@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "runtime/kernels/int8_gemm.h"
+#include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
 
 namespace nilm::runtime {
@@ -83,6 +84,7 @@ struct ConvGemmState : OpState {
   std::vector<std::int32_t> sums;
   kernels::ExpandedMultipliers expanded;
   std::vector<std::int8_t> packed;  // packed-panel variants only
+  std::vector<std::int16_t> packed16;
   Fn fn = nullptr;
   int patch = 0;
   bool one_d = false;
@@ -117,12 +119,18 @@ std::unique_ptr<OpState> prepare_conv_gemm(const PrepareContext& ctx, decltype(S
   g.act_min = s->rq.act_min;
   g.act_max = s->rq.act_max;
   g.ldc = p.out_c;
-  if (pack) {
+  if (pack && sizeof(In) == 1) {
     s->packed = kernels::pack_panels_s8(w, p.out_c, s->patch);
     g.b_packed = s->packed.data();
   }
+  if constexpr (sizeof(In) == 2) {
+    if (pack) {
+      s->packed16 = kernels::pack_panels_s16(w, p.out_c, s->patch);
+      g.b_packed16 = s->packed16.data();
+    }
+  }
   s->scratch_per_thread = std::size_t(kRowBlock) * std::size_t(s->patch) * sizeof(In);
-  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size();
+  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size() + s->packed16.size() * 2;
   return s;
 }
 
@@ -208,6 +216,10 @@ std::unique_ptr<OpState> prepare_conv_s8_packed(const PrepareContext& ctx) {
 template <kernels::QGemmS16Fn (*Get)()>
 std::unique_ptr<OpState> prepare_conv_s16(const PrepareContext& ctx) {
   return prepare_conv_gemm<ConvS16State, std::int64_t, std::int16_t>(ctx, Get());
+}
+template <kernels::QGemmS16Fn (*Get)()>
+std::unique_ptr<OpState> prepare_conv_s16_packed(const PrepareContext& ctx) {
+  return prepare_conv_gemm<ConvS16State, std::int64_t, std::int16_t>(ctx, Get(), true);
 }
 
 // ---- optimized hybrid: each image quantized as the reference does (into shared scratch), then
@@ -331,6 +343,7 @@ kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
 
 constexpr auto C = model::OpKind::conv2d;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
+constexpr CpuFeatures dotprod = cpu_neon | cpu_dotprod;  // AArch64 SDOT
 
 const KernelEntry entries[] = {
     {"conv2d_s8_ref", C, ET::i8, ET::i8, ET::i8, 0, cpu_none, MicroSet::none, bias_i32, prepare_conv_int,
@@ -347,6 +360,9 @@ const KernelEntry entries[] = {
     {"conv2d_f32s8_hybrid_avx512vnni", C, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
      hybrid_applies<kernels::hybrid_s8_packed_avx512vnni>,
      prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx512vnni, true>, eval_conv_hybrid_opt},
+    {"conv2d_f32s8_hybrid_neon_dotprod", C, ET::f32, ET::i8, ET::f32, 2, dotprod, MicroSet::none,
+     hybrid_applies<kernels::hybrid_s8_packed_neon_dotprod>,
+     prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_neon_dotprod, true>, eval_conv_hybrid_opt},
     {"conv2d_s8_opt", C, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none, gemm_applies_i32<portable_s8>,
      prepare_conv_s8<portable_s8>, eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
     {"conv2d_s8_avx2", C, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,
@@ -355,10 +371,13 @@ const KernelEntry entries[] = {
     {"conv2d_s8_avx512vnni", C, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_packed_avx512vnni>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx512vnni>,
      eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
+    {"conv2d_s8_neon_dotprod", C, ET::i8, ET::i8, ET::i8, 2, dotprod, MicroSet::none,
+     gemm_applies_i32<kernels::qgemm_s8_packed_neon_dotprod>,
+     prepare_conv_s8_packed<kernels::qgemm_s8_packed_neon_dotprod>, eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
     {"conv2d_s16s8_opt", C, ET::i16, ET::i8, ET::i16, 1, cpu_none, MicroSet::none, gemm_applies_i64<portable_s16>,
      prepare_conv_s16<portable_s16>, eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
     {"conv2d_s16s8_avx2", C, ET::i16, ET::i8, ET::i16, 2, cpu_avx2, MicroSet::none,
-     gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_conv_s16<kernels::qgemm_s16_avx2>,
+     gemm_applies_i64<kernels::qgemm_s16_packed_avx2>, prepare_conv_s16_packed<kernels::qgemm_s16_packed_avx2>,
      eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
 };
 

@@ -44,6 +44,20 @@ std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k) {
   return packed;
 }
 
+std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k) {
+  const int groups = (k + 1) / 2, panels = (n + kPanelS8 - 1) / kPanelS8;
+  std::vector<std::int16_t> packed(std::size_t(panels) * groups * kPanelS8 * 2, 0);
+  for (int p = 0; p < panels; ++p)
+    for (int g = 0; g < groups; ++g)
+      for (int o = 0; o < kPanelS8; ++o)
+        for (int b = 0; b < 2; ++b) {
+          const int j = p * kPanelS8 + o, t = g * 2 + b;
+          if (j < n && t < k)
+            packed[((std::size_t(p) * groups + g) * kPanelS8 + o) * 2 + b] = w[std::size_t(j) * k + t];
+        }
+  return packed;
+}
+
 void hybrid_s8_portable(const HybridS8Args& g, int n_begin, int n_end) {
   for (int j = n_begin; j < n_end; ++j) {
     const std::int8_t* w = g.b + std::size_t(j) * g.k;

@@ -38,6 +38,7 @@ struct QGemmArgs {
   std::int32_t out_offset = 0, act_min = 0, act_max = 0;
   // Weights packed by pack_panels_s8 (the packed kernels read only these): set by convolutions.
   const std::int8_t* b_packed = nullptr;
+  const std::int16_t* b_packed16 = nullptr;  // pack_panels_s16, for the int16x8 packed kernel
   Out* c = nullptr;                 // row i, output j at c + i * ldc + j
   std::ptrdiff_t ldc = 0;
 };
@@ -65,6 +66,9 @@ constexpr int kPanelS8 = 16;
 std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k);
 QGemmS8Fn qgemm_s8_packed_avx2();
 QGemmS8Fn qgemm_s8_packed_avx512vnni();
+// int16x8: panels of 16 outputs x 2 depth values widened to int16 (vpmaddwd pairs).
+std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k);
+QGemmS16Fn qgemm_s16_packed_avx2();
 
 // Folded biases and weight-row sums of weights [n][k] (bias may be null).
 template <class Acc, class Bias>

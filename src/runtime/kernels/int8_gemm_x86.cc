@@ -303,6 +303,68 @@ void packed_rows(const Args& g, int n_begin, int n_end, Panel p4, Panel p1, std:
   }
 }
 
+// int16x8 packed panel: pairs of int16 activations broadcast against 16 outputs' weight pairs
+// (vpmaddwd), int32 partial sums flushed into int64 every 128 pairs (exact, see dot_s16_avx2).
+inline std::int32_t pair16(const std::int16_t* x, int t, int k) {
+  std::int32_t v = 0;
+  if (k - t >= 2) std::memcpy(&v, x + t, 4);
+  else v = std::int32_t(std::uint16_t(x[t]));
+  return v;
+}
+
+template <int R>
+__attribute__((target("avx2"))) void panel_s16_avx2(const std::int16_t* const* x, const std::int16_t* wp, int k,
+                                                     std::int64_t (*acc)[kPanelS8]) {
+  constexpr int kFlush = 128;
+  __m256i a64[R][4], a32[R][2];
+  for (int r = 0; r < R; ++r) {
+    for (auto& v : a64[r]) v = _mm256_setzero_si256();
+    a32[r][0] = a32[r][1] = _mm256_setzero_si256();
+  }
+  int steps = 0;
+  for (int t = 0; t < k; t += 2, wp += 2 * kPanelS8) {
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16));
+    for (int r = 0; r < R; ++r) {
+      const __m256i bx = _mm256_set1_epi32(pair16(x[r], t, k));
+      a32[r][0] = _mm256_add_epi32(a32[r][0], _mm256_madd_epi16(bx, w0));
+      a32[r][1] = _mm256_add_epi32(a32[r][1], _mm256_madd_epi16(bx, w1));
+    }
+    if (++steps == kFlush || t + 2 >= k) {
+      for (int r = 0; r < R; ++r)
+        for (int h = 0; h < 2; ++h) {
+          a64[r][2 * h] = _mm256_add_epi64(a64[r][2 * h], _mm256_cvtepi32_epi64(_mm256_castsi256_si128(a32[r][h])));
+          a64[r][2 * h + 1] =
+              _mm256_add_epi64(a64[r][2 * h + 1], _mm256_cvtepi32_epi64(_mm256_extracti128_si256(a32[r][h], 1)));
+          a32[r][h] = _mm256_setzero_si256();
+        }
+      steps = 0;
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < 4; ++q) _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc[r] + 4 * q), a64[r][q]);
+}
+
+void qgemm_s16_packed_avx2_impl(const QGemmS16Args& g, int n_begin, int n_end) {
+  const int groups = (g.k + 1) / 2;
+  alignas(64) std::int64_t acc[4][kPanelS8];
+  for (int j0 = n_begin; j0 < n_end; j0 += kPanelS8) {
+    const std::int16_t* wp = g.b_packed16 + std::size_t(j0 / kPanelS8) * groups * 2 * kPanelS8;
+    const int count = std::min(kPanelS8, n_end - j0);
+    for (int i = 0, r = 4; i < g.m; i += r) {
+      r = g.m - i >= 4 ? 4 : 1;
+      const std::int16_t* xs[4];
+      for (int q = 0; q < r; ++q) xs[q] = g.a + (i + q) * g.a_row;
+      if (r == 4) panel_s16_avx2<4>(xs, wp, g.k, acc);
+      else panel_s16_avx2<1>(xs, wp, g.k, acc);
+      for (int q = 0; q < r; ++q) {
+        for (int o = 0; o < count; ++o) acc[q][o] += g.bias[j0 + o];
+        requantize_row_scalar(g, j0, count, acc[q], g.c + (i + q) * g.ldc);
+      }
+    }
+  }
+}
+
 void qgemm_s8_packed_avx2_impl(const QGemmS8Args& g, int n_begin, int n_end) {
   packed_rows(g, n_begin, n_end, &panel_s8_avx2<4>, &panel_s8_avx2<1>, 0, requantize_s8_epilogue(g));
 }
@@ -352,6 +414,9 @@ QGemmS8Fn qgemm_s8_packed_avx2() {
   return (detect_cpu_features() & cpu_avx2) ? &qgemm_s8_packed_avx2_impl : nullptr;
 }
 QGemmS8Fn qgemm_s8_packed_avx512vnni() { return qgemm_s8_avx512vnni() ? &qgemm_s8_packed_vnni_impl : nullptr; }
+QGemmS16Fn qgemm_s16_packed_avx2() {
+  return (detect_cpu_features() & cpu_avx2) ? &qgemm_s16_packed_avx2_impl : nullptr;
+}
 HybridS8Fn hybrid_s8_avx2() { return (detect_cpu_features() & cpu_avx2) ? &hybrid_s8_avx2_impl : nullptr; }
 HybridS8Fn hybrid_s8_avx512vnni() { return qgemm_s8_avx512vnni() ? &hybrid_s8_vnni_impl : nullptr; }
 HybridS8Fn hybrid_s8_packed_avx2() {
@@ -366,6 +431,7 @@ QGemmS8Fn qgemm_s8_avx512vnni() { return nullptr; }
 QGemmS16Fn qgemm_s16_avx2() { return nullptr; }
 QGemmS8Fn qgemm_s8_packed_avx2() { return nullptr; }
 QGemmS8Fn qgemm_s8_packed_avx512vnni() { return nullptr; }
+QGemmS16Fn qgemm_s16_packed_avx2() { return nullptr; }
 HybridS8Fn hybrid_s8_avx2() { return nullptr; }
 HybridS8Fn hybrid_s8_avx512vnni() { return nullptr; }
 HybridS8Fn hybrid_s8_packed_avx2() { return nullptr; }
