@@ -32,6 +32,7 @@
 #include "runtime/model.h"
 #include "runtime/window_runner.h"
 #include "test_graphs.h"
+#include "train/checkpoint_file.h"
 
 namespace nilm::convert::testing {
 namespace {
@@ -323,6 +324,40 @@ TEST(OnnxExport, InvalidGraphIsRefusedNamingTheFile) {
     EXPECT_NE(std::string(e.what()).find("broken.onnx"), std::string::npos) << e.what();
   }
   EXPECT_THROW(save_onnx(model::testing::cnn_graph(3, 599, 0.25), "/nonexistent-dir/x.onnx"), Error);
+}
+
+// `nilm convert --format`: onnx writes ONNX with the checkpoint's nilm.* metadata, a .onnx
+// output name picks onnx by itself, tflite stays the default, an unknown format is a usage error.
+TEST(OnnxExport, ConvertCommandWritesOnnxWithTheCheckpointMetadata) {
+  const std::string nilm = env_or("NILM_BINARY", "");
+  if (nilm.empty()) GTEST_SKIP() << "NILM_BINARY not set (ctest sets it)";
+  const fs::path dir = temp_dir("cli");
+  train::ModelSpec spec = train::default_spec("cnn", 23);
+  spec.conv_filters = {3, 4};
+  spec.conv_kernels = {3, 5};
+  spec.dense = {6};
+  RandomCheckpoint ckpt(spec, 5);
+  const std::string ck = (dir / "tiny.nilmckpt").string();
+  train::write_checkpoint_file(ck, ckpt.file);
+  auto run = [&](const std::string& args) {
+    return std::system((nilm + " convert " + ck + " " + args + " > " + (dir / "log.txt").string() + " 2>&1").c_str());
+  };
+  ASSERT_EQ(run("--format onnx -o " + (dir / "a.model").string()), 0) << read_bytes(dir / "log.txt");
+  ASSERT_EQ(run("-o " + (dir / "b.onnx").string()), 0) << read_bytes(dir / "log.txt");
+  ASSERT_EQ(run("-o " + (dir / "c.tflite").string()), 0) << read_bytes(dir / "log.txt");
+  EXPECT_NE(run("--format pb -o " + (dir / "d.onnx").string()), 0);
+  EXPECT_NE(read_bytes(dir / "log.txt").find("--format"), std::string::npos) << read_bytes(dir / "log.txt");
+
+  const std::string a = read_bytes(dir / "a.model");
+  EXPECT_EQ(a, read_bytes(dir / "b.onnx"));
+  const onnx::ModelProto m = parse(a);
+  std::map<std::string, std::string> props;
+  for (const auto& p : m.metadata_props()) props[p.key()] = p.value();
+  const model::Graph tflite = model::load_tflite((dir / "c.tflite").string());  // the default: TFLite
+  EXPECT_EQ(props, tflite.metadata);
+  EXPECT_EQ(props.at("nilm.appliance"), "kettle");
+  EXPECT_EQ(props.at("nilm.window"), "23");
+  EXPECT_EQ(m.graph().input(0).type().tensor_type().shape().dim(1).dim_value(), 23);
 }
 
 // ---- OnnxRuntimePeer: ONNX Runtime runs the files ---------------------------------------------
