@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "runtime/kernels/int8_gemm.h"
+#include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
 
 namespace nilm::runtime {
@@ -216,6 +217,7 @@ kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
 
 constexpr auto F = model::OpKind::fully_connected;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
+constexpr CpuFeatures dotprod = cpu_neon | cpu_dotprod;  // AArch64 SDOT
 
 const KernelEntry entries[] = {
     {"fully_connected_s8_ref", F, ET::i8, ET::i8, ET::i8, 0, cpu_none, MicroSet::none, bias_i32, prepare_fc_int,
@@ -231,6 +233,9 @@ const KernelEntry entries[] = {
     {"fully_connected_f32s8_hybrid_avx512vnni", F, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
      hybrid_applies<kernels::hybrid_s8_avx512vnni>, prepare_fc_hybrid_variant<kernels::hybrid_s8_avx512vnni>,
      eval_fc_hybrid_opt},
+    {"fully_connected_f32s8_hybrid_neon_dotprod", F, ET::f32, ET::i8, ET::f32, 2, dotprod, MicroSet::none,
+     hybrid_applies<kernels::hybrid_s8_neon_dotprod>, prepare_fc_hybrid_variant<kernels::hybrid_s8_neon_dotprod>,
+     eval_fc_hybrid_opt},
     {"fully_connected_s8_opt", F, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none,
      gemm_applies_i32<portable_s8>, prepare_fc_s8<portable_s8>, eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_avx2", F, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,
@@ -239,10 +244,16 @@ const KernelEntry entries[] = {
     {"fully_connected_s8_avx512vnni", F, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_avx512vnni>, prepare_fc_s8<kernels::qgemm_s8_avx512vnni>,
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
+    {"fully_connected_s8_neon_dotprod", F, ET::i8, ET::i8, ET::i8, 2, dotprod, MicroSet::none,
+     gemm_applies_i32<kernels::qgemm_s8_neon_dotprod>, prepare_fc_s8<kernels::qgemm_s8_neon_dotprod>,
+     eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s16s8_opt", F, ET::i16, ET::i8, ET::i16, 1, cpu_none, MicroSet::none,
      gemm_applies_i64<portable_s16>, prepare_fc_s16<portable_s16>, eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_avx2", F, ET::i16, ET::i8, ET::i16, 2, cpu_avx2, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_fc_s16<kernels::qgemm_s16_avx2>,
+     eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
+    {"fully_connected_s16s8_avx512", F, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
+     gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
 };
 

@@ -55,6 +55,7 @@ void qgemm_s16_portable(const QGemmS16Args& g, int n_begin, int n_end);
 QGemmS8Fn qgemm_s8_avx2();
 QGemmS8Fn qgemm_s8_avx512vnni();
 QGemmS16Fn qgemm_s16_avx2();
+QGemmS16Fn qgemm_s16_avx512();  // AVX-512F + BW (dense rows)
 
 // Packed-panel variants for many rows of a short depth (convolutions): weights repacked once
 // into panels of 16 outputs x 4 depth bytes (pack_panels_s8; depth padded to a multiple of 4,
