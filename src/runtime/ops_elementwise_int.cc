@@ -4,13 +4,16 @@
 // Prepare derives what TFLite's Prepare derives (multipliers, tables) and refuses what TFLite
 // refuses (wrong fixed output scales, per-channel activations), naming the op; eval runs the
 // kernels of kernels/quantized_reference.h.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/kernels/quantized_reference.h"
+#include "runtime/kernels/quantized_rows.h"
 #include "runtime/op_util.h"
 
 namespace nilm::runtime {
@@ -67,7 +70,10 @@ void require_output_grid(const PrepareContext& ctx, const TensorQuant& q, double
 
 // ---- ADD / SUB / MUL / SQUARED_DIFFERENCE ----
 
-using BinaryState = ParamsState<kernels::QuantizedBinaryParams>;
+struct BinaryState : ParamsState<kernels::QuantizedBinaryParams> {
+  kernels::CollapsedBinary collapsed;  // for the optimized row loops
+  std::vector<std::int8_t> table;      // int8 optimized: every (a, b) result
+};
 
 kernels::BinaryOp binary_op_of(K k) {
   switch (k) {
@@ -120,6 +126,7 @@ std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
     if (p.output.shift > 0)
       fail_op(ctx, "the output scale is too small for the inputs' scales (TFLite needs a multiplier below 1)");
   }
+  s->collapsed = kernels::collapse_binary(p.geometry);
   kernels::quantized_activation_range(kernel_activation(act), qy.scale, qy.zero_point, is16 ? -32768 : -128,
                                       is16 ? 32767 : 127, &p.act_min, &p.act_max);
   int la = 0, lb = 0, ly = 0;
@@ -143,6 +150,32 @@ void eval_binary_s16(const OpState& state, const EvalContext& ctx) {
   kernels::binary_s16_ref(state_as<BinaryState>(state).p, static_cast<const std::int16_t*>(ctx.inputs[0]),
                           static_cast<const std::int16_t*>(ctx.inputs[1]),
                           static_cast<std::int16_t*>(ctx.outputs[0]));
+}
+
+std::unique_ptr<OpState> prepare_binary_s8_opt(const PrepareContext& ctx) {
+  auto s = prepare_binary(ctx);
+  auto& b = static_cast<BinaryState&>(*s);
+  b.table = kernels::make_binary_s8_table(b.p);
+  b.prepared_bytes = b.table.size();
+  return s;
+}
+
+// Rows across threads, tasks of at least ~16k elements (below that a wake-up costs more).
+template <class T>
+void eval_binary_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<BinaryState>(state);
+  const auto& c = s.collapsed;
+  const std::int64_t total = c.rows * c.inner;
+  const int parts = int(std::min<std::int64_t>(ctx.pool.size(), std::max<std::int64_t>(1, total / 16384)));
+  const std::int64_t chunk = (c.rows + parts - 1) / parts;
+  const T* a = static_cast<const T*>(ctx.inputs[0]);
+  const T* b = static_cast<const T*>(ctx.inputs[1]);
+  T* y = static_cast<T*>(ctx.outputs[0]);
+  ctx.pool.run(int((c.rows + chunk - 1) / chunk), [&](int task, int) {
+    const std::int64_t r0 = task * chunk, r1 = std::min(c.rows, (task + 1) * chunk);
+    if constexpr (sizeof(T) == 1) kernels::binary_s8_rows(s.table.data(), c, a, b, y, r0, r1);
+    else kernels::binary_s16_rows(s.p, c, a, b, y, r0, r1);
+  });
 }
 
 // ---- MEAN ----
@@ -187,7 +220,10 @@ void eval_mean_s16(const OpState& state, const EvalContext& ctx) {
 
 // ---- SOFTMAX ----
 
-struct SoftmaxS8State : OpState { kernels::SoftmaxS8Params p; };
+struct SoftmaxS8State : OpState {
+  kernels::SoftmaxS8Params p;
+  kernels::SoftmaxS8ExpTable exps{};  // optimized tier only
+};
 struct SoftmaxS16State : OpState { kernels::SoftmaxS16Params p; };
 
 void softmax_rows_cols(const PrepareContext& ctx, int* rows, int* cols) {
@@ -217,6 +253,34 @@ std::unique_ptr<OpState> prepare_softmax_s16(const PrepareContext& ctx) {
   s->p = kernels::make_softmax_s16_params(rows, cols, ctx.op.attr<model::SoftmaxAttrs>().beta, qx.scale);
   s->prepared_bytes = sizeof(kernels::LutS16) * 2;
   return s;
+}
+
+std::unique_ptr<OpState> prepare_softmax_s8_opt(const PrepareContext& ctx) {
+  auto s = prepare_softmax_s8(ctx);
+  auto& st = static_cast<SoftmaxS8State&>(*s);
+  st.exps = kernels::make_softmax_s8_exp_table(st.p);
+  st.prepared_bytes = sizeof(st.exps);
+  return s;
+}
+
+void eval_softmax_s8_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const SoftmaxS8State&>(state);
+  const int chunk = chunk_size(s.p.rows, 4 * ctx.pool.size(), 1);
+  ctx.pool.run((s.p.rows + chunk - 1) / chunk, [&](int task, int) {
+    kernels::softmax_s8_rows(s.p, s.exps, static_cast<const std::int8_t*>(ctx.inputs[0]),
+                             static_cast<std::int8_t*>(ctx.outputs[0]), task * chunk,
+                             std::min(s.p.rows, (task + 1) * chunk));
+  });
+}
+
+void eval_softmax_s16_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const SoftmaxS16State&>(state);
+  const int chunk = chunk_size(s.p.rows, 4 * ctx.pool.size(), 1);
+  ctx.pool.run((s.p.rows + chunk - 1) / chunk, [&](int task, int) {
+    kernels::softmax_s16_rows(s.p, static_cast<const std::int16_t*>(ctx.inputs[0]),
+                              static_cast<std::int16_t*>(ctx.outputs[0]), task * chunk,
+                              std::min(s.p.rows, (task + 1) * chunk));
+  });
 }
 
 void eval_softmax_s8(const OpState& state, const EvalContext& ctx) {
@@ -346,6 +410,15 @@ constexpr KernelEntry row(const char* name, K kind, ElementType in, ElementType 
                           void (*eval)(const OpState&, const EvalContext&)) {
   return {name, kind, in, w, out, 0, cpu_none, MicroSet::none, nullptr, prepare, eval};
 }
+// Optimized tier: the same integers as the reference (shared per-element code), split across
+// threads; plain C++ on every CPU.
+constexpr KernelEntry opt(const char* name, K kind, ElementType in, ElementType w, ElementType out,
+                          std::unique_ptr<OpState> (*prepare)(const PrepareContext&),
+                          void (*eval)(const OpState&, const EvalContext&)) {
+  return {name, kind, in, w, out, 1, cpu_none, MicroSet::none, nullptr, prepare, eval};
+}
+constexpr auto binary_s8_opt = eval_binary_opt<std::int8_t>;
+constexpr auto binary_s16_opt = eval_binary_opt<std::int16_t>;
 
 const KernelEntry entries[] = {
     row("add_s8_ref", K::add, s8, s8, s8, prepare_binary, eval_binary_s8),
@@ -369,6 +442,15 @@ const KernelEntry entries[] = {
     row("gelu_s16_ref", K::gelu, s16, s16, s16, prepare_lut_s16, eval_lut_s16),
     row("rsqrt_s16_ref", K::rsqrt, s16, s16, s16, prepare_lut_s16, eval_lut_s16),
     row("relu_s16_ref", K::relu, s16, s16, s16, prepare_relu_s16, eval_relu_s16),
+    opt("add_s8_opt", K::add, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
+    opt("add_s16_opt", K::add, s16, s16, s16, prepare_binary, binary_s16_opt),
+    opt("sub_s8_opt", K::sub, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
+    opt("sub_s16_opt", K::sub, s16, s16, s16, prepare_binary, binary_s16_opt),
+    opt("mul_s8_opt", K::mul, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
+    opt("mul_s16_opt", K::mul, s16, s16, s16, prepare_binary, binary_s16_opt),
+    opt("squared_difference_s8_opt", K::squared_difference, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
+    opt("softmax_s8_opt", K::softmax, s8, s8, s8, prepare_softmax_s8_opt, eval_softmax_s8_opt),
+    opt("softmax_s16_opt", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16_opt),
 };
 
 }  // namespace

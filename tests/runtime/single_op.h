@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/graph.h"
+#include "runtime/cpu_features.h"
 #include "runtime/kernel_registry.h"
 
 namespace nilm::runtime::testing {
@@ -20,7 +21,7 @@ struct SingleOpResult {
 
 // `inputs`: bytes of every non-constant input of graph.ops[node], in input order.
 inline SingleOpResult run_single_op(const model::Graph& graph, const std::vector<std::vector<std::uint8_t>>& inputs,
-                                    int node = 0) {
+                                    int node = 0, Tier tier = Tier::reference, int threads = 1) {
   const model::Op& op = graph.ops.at(std::size_t(node));
   const std::string where = "single_op";
   PrepareContext ctx{graph, op, node, {}, {}, nullptr, where};
@@ -34,15 +35,16 @@ inline SingleOpResult run_single_op(const model::Graph& graph, const std::vector
     else in_ptrs.push_back(inputs.at(next++).data());
   }
   for (int t : op.outputs) ctx.outputs.push_back(&graph.tensor(t));
-  const KernelEntry& entry = select_kernel(ctx, Tier::reference, cpu_none);
+  const KernelEntry& entry = select_kernel(ctx, tier, tier == Tier::reference ? cpu_none : detect_cpu_features());
   auto state = entry.prepare(ctx);
   SingleOpResult result;
   result.kernel = entry.name;
   result.output.assign(ctx.outputs[0]->byte_size(), 0xAB);
-  std::vector<std::byte> shared(state->scratch_shared + 64), threads(state->scratch_per_thread + 64);
+  std::vector<std::byte> shared(state->scratch_shared + 64),
+      per_thread(state->scratch_per_thread * std::size_t(threads) + 64);
   void* out_ptr = result.output.data();
-  ThreadPool pool(1);
-  EvalContext ectx{in_ptrs.data(), &out_ptr, pool, shared.data(), threads.data()};
+  ThreadPool pool(threads);
+  EvalContext ectx{in_ptrs.data(), &out_ptr, pool, shared.data(), per_thread.data()};
   entry.eval(*state, ectx);
   return result;
 }

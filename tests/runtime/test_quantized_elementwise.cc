@@ -460,6 +460,62 @@ TEST(FixedPointMath, ExpReciprocalAndInvSqrtAgreeWithDouble) {
   }
 }
 
+// ---- optimized tier: the reference's integers, for any thread count ----
+
+template <class T>
+void check_opt_equals_ref(const model::Graph& g, const std::vector<std::vector<T>>& inputs, const std::string& opt_name) {
+  std::vector<std::vector<std::uint8_t>> raw;
+  for (const auto& v : inputs) raw.push_back(bytes_of(v));
+  const auto ref = run_single_op(g, raw);
+  for (int threads : {1, 2, 3}) {
+    const auto opt = run_single_op(g, raw, 0, Tier::optimized, threads);
+    EXPECT_EQ(opt.kernel, opt_name);
+    EXPECT_EQ(opt.output, ref.output) << opt_name << " with " << threads << " threads differs from " << ref.kernel;
+  }
+}
+
+TEST(QuantizedOptimized, BinaryAndSoftmaxGiveTheReferenceIntegers) {
+  std::mt19937 rng(77);
+  const std::vector<std::pair<model::Shape, model::Shape>> shapes = {
+      {{1, 299, 256}, {1, 299, 1}}, {{1, 299, 256}, {256}}, {{1, 299, 256}, {1, 299, 256}}, {{2, 1, 1, 3}, {1, 2, 5, 1}},
+      {{1}, {5, 2}}, {{64, 1}, {1, 300}}};
+  for (const auto& [sa, sb] : shapes) {
+    for (OpKind k : {OpKind::add, OpKind::sub, OpKind::mul, OpKind::squared_difference}) {
+      const QuantSpec qa{sa, 0.02f, 3}, qb{sb, 0.03f, -5}, qy{{}, k == OpKind::squared_difference ? 0.2f : 0.05f, -7};
+      auto g = one_op_graph(s8, {qa, qb}, qy, [&](model::GraphBuilder& b, const std::vector<int>& x) {
+        return binary_op(b, k, x[0], x[1], k == OpKind::squared_difference ? model::Activation::none : model::Activation::relu);
+      });
+      std::string name = model::op_name(k);
+      for (auto& ch : name) ch = char(std::tolower(ch));
+      check_opt_equals_ref<std::int8_t>(g, {random_q<std::int8_t>(rng, std::size_t(model::element_count(sa)), -128, 127),
+                                            random_q<std::int8_t>(rng, std::size_t(model::element_count(sb)), -128, 127)},
+                                        name + "_s8_opt");
+      if (k == OpKind::squared_difference) continue;
+      for (bool pot : {false, true}) {
+        const QuantSpec pa{sa, pot ? 1.0f / 1024 : 3e-4f, 0}, pb{sb, pot ? 1.0f / 4096 : 2e-4f, 0},
+            py{{}, pot ? 1.0f / 1024 : 5e-4f, 0};
+        auto g16 = one_op_graph(s16, {pa, pb}, py, [&](model::GraphBuilder& b, const std::vector<int>& x) {
+          return binary_op(b, k == OpKind::mul && pot ? OpKind::add : k, x[0], x[1]);
+        });
+        check_opt_equals_ref<std::int16_t>(
+            g16, {random_q<std::int16_t>(rng, std::size_t(model::element_count(sa)), -32768, 32767),
+                  random_q<std::int16_t>(rng, std::size_t(model::element_count(sb)), -32768, 32767)},
+            (k == OpKind::mul && pot ? std::string("add") : name) + "_s16_opt");
+      }
+    }
+  }
+  for (const model::Shape& shape : {model::Shape{1, 2, 37, 299}, model::Shape{3, 5}, model::Shape{1, 1}}) {
+    auto g8 = one_op_graph(s8, {{shape, 0.07f, 4}}, {{}, 1.0f / 256, -128},
+                           [](model::GraphBuilder& b, const std::vector<int>& x) { return b.softmax(x[0]); });
+    check_opt_equals_ref<std::int8_t>(g8, {random_q<std::int8_t>(rng, std::size_t(model::element_count(shape)), -128, 127)},
+                                      "softmax_s8_opt");
+    auto g16 = one_op_graph(s16, {{shape, 3e-4f, 0}}, {{}, 1.0f / 32768, 0},
+                            [](model::GraphBuilder& b, const std::vector<int>& x) { return b.softmax(x[0]); });
+    check_opt_equals_ref<std::int16_t>(
+        g16, {random_q<std::int16_t>(rng, std::size_t(model::element_count(shape)), -32768, 32767)}, "softmax_s16_opt");
+  }
+}
+
 // ---- data movement ----
 
 TEST(QuantizedShapeOps, ReshapeTransposeConcatenationMoveIntegersExactly) {

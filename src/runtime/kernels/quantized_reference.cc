@@ -8,6 +8,8 @@
 #include <limits>
 
 #include "runtime/kernels/fixed_point_math.h"
+#include "runtime/kernels/quantized_binary.h"
+#include "runtime/kernels/quantized_rows.h"
 
 namespace nilm::runtime::kernels {
 namespace {
@@ -16,34 +18,6 @@ template <class T>
 constexpr std::int32_t type_min() { return std::numeric_limits<T>::min(); }
 template <class T>
 constexpr std::int32_t type_max() { return std::numeric_limits<T>::max(); }
-
-// One element of ADD / SUB / MUL / SQUARED_DIFFERENCE, as TFLite's per-element functions.
-inline std::int32_t binary_element(const QuantizedBinaryParams& p, std::int32_t x, std::int32_t y) {
-  if (p.pot_int16) {
-    const std::int32_t s1 = rounding_divide_by_pot(x, -p.pot_shift1), s2 = rounding_divide_by_pot(y, -p.pot_shift2);
-    const std::int32_t sum = std::clamp(p.geometry.op == BinaryOp::sub ? s1 - s2 : s1 + s2, std::int32_t{-32768},
-                                        std::int32_t{32767});
-    return std::min(p.act_max, std::max(p.act_min, sum));
-  }
-  const std::int32_t v1 = p.input1_offset + x, v2 = p.input2_offset + y;
-  std::int32_t raw = 0;
-  switch (p.geometry.op) {
-    case BinaryOp::add:
-    case BinaryOp::sub:
-    case BinaryOp::squared_difference: {
-      const std::int32_t s1 = multiply_by_quantized_multiplier(v1 * (std::int32_t{1} << p.left_shift), p.input1);
-      const std::int32_t s2 = multiply_by_quantized_multiplier(v2 * (std::int32_t{1} << p.left_shift), p.input2);
-      if (p.geometry.op == BinaryOp::add) raw = s1 + s2;
-      else if (p.geometry.op == BinaryOp::sub) raw = s1 - s2;
-      else raw = (s1 - s2) * (s1 - s2);  // at most 255^2 * 2^14: fits
-      break;
-    }
-    case BinaryOp::mul: raw = v1 * v2; break;
-    default: break;
-  }
-  const std::int32_t out = multiply_by_quantized_multiplier(raw, p.output) + p.output_offset;
-  return std::min(p.act_max, std::max(p.act_min, out));
-}
 
 template <class T>
 void binary_ref(const QuantizedBinaryParams& p, const T* a, const T* b, T* out) {
@@ -62,7 +36,7 @@ void binary_ref(const QuantizedBinaryParams& p, const T* a, const T* b, T* out) 
                 ia += i[std::size_t(d)] * g.a_stride[std::size_t(d)];
                 ib += i[std::size_t(d)] * g.b_stride[std::size_t(d)];
               }
-              out[o++] = static_cast<T>(binary_element(p, a[ia], b[ib]));
+              out[o++] = static_cast<T>(quantized_binary_element(p, a[ia], b[ib]));
             }
 }
 
@@ -179,6 +153,15 @@ SoftmaxS8Params make_softmax_s8_params(int rows, int cols, float beta, float inp
   return p;
 }
 
+std::int32_t softmax_s8_exp(const SoftmaxS8Params& p, std::int32_t diff) {
+  constexpr int kScaledDiffIntegerBits = 5;
+  if (diff < p.diff_min) return 0;
+  // MultiplyByQuantizedMultiplierGreaterThanOne: the shift is applied before the high multiply.
+  const std::int32_t scaled =
+      saturating_rounding_doubling_high_mul(diff * (std::int32_t{1} << p.input_left_shift), p.input_multiplier);
+  return exp_on_negative_values(scaled, kScaledDiffIntegerBits);
+}
+
 void softmax_s8_ref(const SoftmaxS8Params& p, const std::int8_t* in, std::int8_t* out) {
   constexpr int kScaledDiffIntegerBits = 5;
   constexpr int kAccumulationIntegerBits = 12;
@@ -231,7 +214,12 @@ SoftmaxS16Params make_softmax_s16_params(int rows, int cols, float beta, float i
 }
 
 void softmax_s16_ref(const SoftmaxS16Params& p, const std::int16_t* in, std::int16_t* out) {
-  for (int r = 0; r < p.rows; ++r) {
+  softmax_s16_rows(p, in, out, 0, p.rows);
+}
+
+void softmax_s16_rows(const SoftmaxS16Params& p, const std::int16_t* in, std::int16_t* out, int row_begin,
+                      int row_end) {
+  for (int r = row_begin; r < row_end; ++r) {
     const std::int16_t* x = in + std::size_t(r) * std::size_t(p.cols);
     std::int16_t* y = out + std::size_t(r) * std::size_t(p.cols);
     std::int16_t max_in_row = std::numeric_limits<std::int16_t>::min();

@@ -54,6 +54,9 @@ struct SoftmaxS8Params {
 };
 SoftmaxS8Params make_softmax_s8_params(int rows, int cols, float beta, float input_scale);
 void softmax_s8_ref(const SoftmaxS8Params& p, const std::int8_t* in, std::int8_t* out);
+// exp(beta * input_scale * diff) in fixed point (0 integer bits) for a difference diff <= 0 to
+// the row maximum, as the kernel computes it (diff >= diff_min).
+std::int32_t softmax_s8_exp(const SoftmaxS8Params& p, std::int32_t diff);
 
 // int16 SOFTMAX (TFLite's SoftmaxInt16): exp and 1 / (1 + x) from 513-entry tables;
 // output scale 1/32768, zero point 0.

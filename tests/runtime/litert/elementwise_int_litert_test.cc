@@ -1,6 +1,7 @@
 // The int8 / int16 element-wise and transformer kernels against TFLite itself: one-op graphs
 // (float32 in, QUANTIZE -> op -> DEQUANTIZE, float32 out) written as .tflite and run by
-// LiteRT.js (tests/peers/litert_run.mjs) and by nilm's runtime (reference tier). The inputs lie
+// LiteRT.js (tests/peers/litert_run.mjs) and by nilm's runtime (reference tier; the optimized
+// tier must give the same floats). The inputs lie
 // exactly on their grids, so both sides start from the same integers; the outputs must agree
 // within one output step. Prints, per case, the worst difference in steps and the share of
 // bit-exact values. An op TFLite has no integer kernel for (int16 SQUARED_DIFFERENCE) must be
@@ -220,11 +221,12 @@ std::vector<PeerCase> cases() {
 }
 
 // nilm's runtime (reference tier) on the same graph.
-std::vector<float> run_ours(const model::Graph& g, const std::vector<std::vector<float>>& inputs) {
+std::vector<float> run_ours(const model::Graph& g, const std::vector<std::vector<float>>& inputs,
+                            Tier tier = Tier::reference, int threads = 1) {
   CompileOptions options;
-  options.tier = Tier::reference;
+  options.tier = tier;
   const Model model = Model::from_graph(g, options);
-  Interpreter run(model, 1);
+  Interpreter run(model, threads);
   for (std::size_t i = 0; i < inputs.size(); ++i) std::copy(inputs[i].begin(), inputs[i].end(), run.input(i));
   run.invoke();
   return {run.output(0), run.output(0) + run.output_elements(0)};
@@ -264,6 +266,7 @@ TEST(ElementwiseIntLiteRt, OneOpGraphsAgreeWithTfliteWithinOneStep) {
     ASSERT_FALSE(fs::exists(base + ".out.error")) << "LiteRT.js refused: " << read_bytes(base + ".out.error");
     const std::string bytes = read_bytes(base + ".out");
     const std::vector<float> ours = run_ours(c.graph, c.inputs);
+    EXPECT_EQ(run_ours(c.graph, c.inputs, Tier::optimized, 2), ours) << "the optimized tier differs from the reference";
     ASSERT_EQ(bytes.size(), ours.size() * 4);
     std::vector<float> litert(ours.size());
     std::memcpy(litert.data(), bytes.data(), bytes.size());

@@ -1,0 +1,178 @@
+#include "runtime/kernels/quantized_rows.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <vector>
+
+#include "runtime/kernels/fixed_point_math.h"
+#include "runtime/kernels/quantized_binary.h"
+
+namespace nilm::runtime::kernels {
+
+CollapsedBinary collapse_binary(const BinaryParams& g) {
+  // Merge axis d into the previous one when both operands walk them as one range; drop size-1
+  // axes (the same rule as the float kernels).
+  std::vector<std::int64_t> shape, as, bs;
+  for (int d = 0; d < kMaxRank; ++d) {
+    const auto n = g.shape[std::size_t(d)];
+    if (n == 1) continue;
+    const auto sa = g.a_stride[std::size_t(d)], sb = g.b_stride[std::size_t(d)];
+    if (!shape.empty() && as.back() == sa * n && bs.back() == sb * n) {
+      shape.back() *= n;
+      as.back() = sa;
+      bs.back() = sb;
+      continue;
+    }
+    shape.push_back(n);
+    as.push_back(sa);
+    bs.push_back(sb);
+  }
+  if (shape.empty()) {
+    shape = {1};
+    as = {0};
+    bs = {0};
+  }
+  CollapsedBinary c;
+  c.inner = shape.back();
+  c.a_inner = as.back();
+  c.b_inner = bs.back();
+  c.rank = int(shape.size()) - 1;
+  for (int d = 0; d < c.rank; ++d) {
+    c.outer[std::size_t(d)] = shape[std::size_t(d)];
+    c.a_outer[std::size_t(d)] = as[std::size_t(d)];
+    c.b_outer[std::size_t(d)] = bs[std::size_t(d)];
+    c.rows *= shape[std::size_t(d)];
+  }
+  return c;
+}
+
+namespace {
+
+template <class T, BinaryOp kOp, bool kPot>
+void rows_t(const QuantizedBinaryParams& p, const CollapsedBinary& c, const T* a, const T* b, T* out,
+            std::int64_t r0, std::int64_t r1) {
+  for (std::int64_t r = r0; r < r1; ++r) {
+    std::int64_t oa = 0, ob = 0, rest = r;
+    for (int d = c.rank - 1; d >= 0; --d) {
+      const std::int64_t i = rest % c.outer[std::size_t(d)];
+      rest /= c.outer[std::size_t(d)];
+      oa += i * c.a_outer[std::size_t(d)];
+      ob += i * c.b_outer[std::size_t(d)];
+    }
+    const T* x = a + oa;
+    const T* y = b + ob;
+    T* o = out + r * c.inner;
+    const std::int64_t n = c.inner;
+    auto f = [&p](std::int32_t u, std::int32_t v) { return static_cast<T>(quantized_binary_element<kOp, kPot>(p, u, v)); };
+    if (c.a_inner == 1 && c.b_inner == 1) {
+      for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+    } else if (c.a_inner == 1 && c.b_inner == 0) {
+      const std::int32_t v = y[0];
+      for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], v);
+    } else if (c.a_inner == 0 && c.b_inner == 1) {
+      const std::int32_t u = x[0];
+      for (std::int64_t i = 0; i < n; ++i) o[i] = f(u, y[i]);
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i * c.a_inner], y[i * c.b_inner]);
+    }
+  }
+}
+
+template <class T>
+void rows_dispatch(const QuantizedBinaryParams& p, const CollapsedBinary& c, const T* a, const T* b, T* out,
+                   std::int64_t r0, std::int64_t r1) {
+  switch (p.geometry.op) {
+    case BinaryOp::add:
+      if (p.pot_int16) rows_t<T, BinaryOp::add, true>(p, c, a, b, out, r0, r1);
+      else rows_t<T, BinaryOp::add, false>(p, c, a, b, out, r0, r1);
+      break;
+    case BinaryOp::sub:
+      if (p.pot_int16) rows_t<T, BinaryOp::sub, true>(p, c, a, b, out, r0, r1);
+      else rows_t<T, BinaryOp::sub, false>(p, c, a, b, out, r0, r1);
+      break;
+    case BinaryOp::mul: rows_t<T, BinaryOp::mul, false>(p, c, a, b, out, r0, r1); break;
+    case BinaryOp::squared_difference: rows_t<T, BinaryOp::squared_difference, false>(p, c, a, b, out, r0, r1); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+std::vector<std::int8_t> make_binary_s8_table(const QuantizedBinaryParams& p) {
+  std::vector<std::int8_t> table(65536);
+  for (int x = -128; x <= 127; ++x)
+    for (int y = -128; y <= 127; ++y)
+      table[std::size_t(std::uint8_t(x)) * 256 + std::uint8_t(y)] =
+          static_cast<std::int8_t>(quantized_binary_element(p, x, y));
+  return table;
+}
+
+void binary_s8_rows(const std::int8_t* table, const CollapsedBinary& c, const std::int8_t* a, const std::int8_t* b,
+                    std::int8_t* out, std::int64_t row_begin, std::int64_t row_end) {
+  auto at = [table](std::int8_t x, std::int8_t y) { return table[std::size_t(std::uint8_t(x)) * 256 + std::uint8_t(y)]; };
+  for (std::int64_t r = row_begin; r < row_end; ++r) {
+    std::int64_t oa = 0, ob = 0, rest = r;
+    for (int d = c.rank - 1; d >= 0; --d) {
+      const std::int64_t i = rest % c.outer[std::size_t(d)];
+      rest /= c.outer[std::size_t(d)];
+      oa += i * c.a_outer[std::size_t(d)];
+      ob += i * c.b_outer[std::size_t(d)];
+    }
+    const std::int8_t* x = a + oa;
+    const std::int8_t* y = b + ob;
+    std::int8_t* o = out + r * c.inner;
+    if (c.a_inner == 1 && c.b_inner == 1) {
+      for (std::int64_t i = 0; i < c.inner; ++i) o[i] = at(x[i], y[i]);
+    } else if (c.b_inner == 0) {  // one row of the table
+      const std::int8_t* t = table + std::uint8_t(y[0]);
+      for (std::int64_t i = 0; i < c.inner; ++i) o[i] = t[std::size_t(std::uint8_t(x[i * c.a_inner])) * 256];
+    } else if (c.a_inner == 0) {
+      const std::int8_t* t = table + std::size_t(std::uint8_t(x[0])) * 256;
+      for (std::int64_t i = 0; i < c.inner; ++i) o[i] = t[std::uint8_t(y[i * c.b_inner])];
+    } else {
+      for (std::int64_t i = 0; i < c.inner; ++i) o[i] = at(x[i * c.a_inner], y[i * c.b_inner]);
+    }
+  }
+}
+
+void binary_s16_rows(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
+                     const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end) {
+  rows_dispatch(p, c, a, b, out, row_begin, row_end);
+}
+
+SoftmaxS8ExpTable make_softmax_s8_exp_table(const SoftmaxS8Params& p) {
+  SoftmaxS8ExpTable t{};
+  for (int d = 0; d < 256; ++d) t[std::size_t(d)] = softmax_s8_exp(p, -d);
+  return t;
+}
+
+void softmax_s8_rows(const SoftmaxS8Params& p, const SoftmaxS8ExpTable& exps, const std::int8_t* in, std::int8_t* out,
+                     int row_begin, int row_end) {
+  constexpr int kAccumulationIntegerBits = 12, kOutputBits = 8;
+  for (int r = row_begin; r < row_end; ++r) {
+    const std::int8_t* x = in + std::size_t(r) * std::size_t(p.cols);
+    std::int8_t* y = out + std::size_t(r) * std::size_t(p.cols);
+    std::int8_t max_in_row = std::numeric_limits<std::int8_t>::min();
+    for (int c = 0; c < p.cols; ++c) max_in_row = std::max(max_in_row, x[c]);
+    std::int32_t sum_of_exps = 0;
+    for (int c = 0; c < p.cols; ++c) {
+      const std::int32_t diff = std::int32_t{x[c]} - max_in_row;
+      if (diff >= p.diff_min) sum_of_exps = fx_add(sum_of_exps, rescale(exps[std::size_t(-diff)], 0, kAccumulationIntegerBits));
+    }
+    int num_bits_over_unit = 0;
+    const std::int32_t shifted_scale = get_reciprocal(sum_of_exps, kAccumulationIntegerBits, &num_bits_over_unit);
+    const int exponent = num_bits_over_unit + 31 - kOutputBits;
+    for (int c = 0; c < p.cols; ++c) {
+      const std::int32_t diff = std::int32_t{x[c]} - max_in_row;
+      if (diff >= p.diff_min) {
+        const std::int32_t unsat = rounding_divide_by_pot(fx_mul(shifted_scale, exps[std::size_t(-diff)]), exponent);
+        y[c] = static_cast<std::int8_t>(std::clamp(unsat - 128, std::int32_t{-128}, std::int32_t{127}));
+      } else {
+        y[c] = -128;
+      }
+    }
+  }
+}
+
+}  // namespace nilm::runtime::kernels
