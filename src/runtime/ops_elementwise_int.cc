@@ -58,8 +58,8 @@ void require_symmetric(const PrepareContext& ctx, const model::Tensor& t, const 
 }
 
 // TFLite's fixed output grids, checked as its Prepare checks them (SOFTMAX: scale within 0.1%
-// and zero point; int8 LOGISTIC: scale exactly 1/256, any zero point; int16 LOGISTIC / TANH:
-// scale 2^-15 within CheckedLog2's 1e-3 in log2, zero point 0).
+// and zero point; int16 LOGISTIC: exactly 1/32768; int16 TANH: 2^-15 within CheckedLog2's 1e-3
+// in log2; zero point 0).
 void require_output_grid(const PrepareContext& ctx, const TensorQuant& q, double scale, std::optional<std::int32_t> zp,
                          double tolerance) {
   if (std::abs(double(q.scale) - scale) > tolerance * scale || (zp && q.zero_point != *zp))
@@ -306,7 +306,8 @@ std::unique_ptr<OpState> prepare_lut_s8(const PrepareContext& ctx) {
   s->prepared_bytes = sizeof(kernels::LutS8);
   switch (ctx.op.kind) {
     case K::logistic:
-      require_output_grid(ctx, qy, 1.0 / 256, std::nullopt, 0.0);
+      // TFLite's builtin kernel insists on an output scale of 1/256; LiteRT.js (its XNNPACK
+      // path) takes any output grid and computes exactly this table, and so does nilm.
       s->lut = kernels::make_lut_s8(qx.scale, qx.zero_point, qy.scale, qy.zero_point,
                                     [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
       break;
@@ -388,7 +389,8 @@ struct SigmoidS16State : OpState {
 std::unique_ptr<OpState> prepare_sigmoid_s16(const PrepareContext& ctx) {
   const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
   require_symmetric(ctx, *ctx.inputs[0], qx);
-  require_output_grid(ctx, qy, 1.0 / 32768, 0, 0.00069);
+  // LOGISTIC: exactly 1/32768 (TFLite compares for equality); TANH: within CheckedLog2's 1e-3.
+  require_output_grid(ctx, qy, 1.0 / 32768, 0, ctx.op.kind == K::logistic ? 0.0 : 0.00069);
   auto s = std::make_unique<SigmoidS16State>();
   s->n = std::size_t(ctx.inputs[0]->elements());
   s->tanh = ctx.op.kind == K::tanh;
