@@ -152,6 +152,9 @@ std::vector<PeerCase> cases() {
              hi, true);
     // int8 LOGISTIC on another output grid: LiteRT.js runs the same table (TFLite's builtin
     // kernel would refuse); int16: refused.
+    if (!is16)
+      add_case("tanh_other_output_grid", {{16, 16}}, {grid(0.03f, -9)}, grid(0.009f, 4),
+               [](B& b, V x) { return b.unary(OpKind::tanh, x[0]); }, lo, hi);
     add_case("logistic_other_output_grid", {{16, 16}}, {grid(0.04f, 3)}, grid(0.005f, -100),
              [](B& b, V x) { return b.unary(OpKind::logistic, x[0]); }, lo, hi, is16);
   }
