@@ -2,6 +2,7 @@
 // hybrid (w8: each float input row quantized per run, symmetric or asymmetric as the op's
 // asymmetric_quantize_inputs says, int8 weights per channel or per tensor, float output).
 #include <algorithm>
+#include <type_traits>
 
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int8_gemm_dotprod.h"
@@ -76,13 +77,23 @@ struct FcGemmState : OpState {
   kernels::Requantization rq;
   kernels::ExpandedMultipliers expanded;
   Fn fn = nullptr;
+  Fn packed_fn = nullptr;            // many rows of a small layer (the transformer's tokens)
+  std::vector<std::int8_t> packed;   // its weight panels (int8 path)
+  std::vector<std::int16_t> packed16;  // (int16x8 path)
 };
+
+// Packing copies the weights: worth it for many rows of a layer that fits in cache, not for
+// the batch-1 CNN's 10 MB layer streamed once per run.
+constexpr int kPackedMinRows = 8;
+constexpr std::size_t kMaxPackedBytes = std::size_t(8) << 20;
+constexpr int kPackedRowBlock = 32;
 
 using FcS8State = FcGemmState<kernels::QGemmS8Args, kernels::QGemmS8Fn>;
 using FcS16State = FcGemmState<kernels::QGemmS16Args, kernels::QGemmS16Fn>;
 
 template <class State, class Bias>
-std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(State{}.fn) fn) {
+std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(State{}.fn) fn,
+                                         decltype(State{}.fn) packed_fn) {
   auto s = std::make_unique<State>();
   const kernels::FcParams p = fc_params_of(ctx);
   s->rq = conv_requantization(ctx, p.outputs, ctx.op.attr<model::FullyConnectedAttrs>().activation);
@@ -107,7 +118,17 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   g.act_min = s->rq.act_min;
   g.act_max = s->rq.act_max;
   g.ldc = p.outputs;
-  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4;
+  if (packed_fn && p.rows >= kPackedMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxPackedBytes) {
+    s->packed_fn = packed_fn;
+    if constexpr (std::is_same_v<State, FcS8State>) {
+      s->packed = kernels::pack_panels_s8(w, p.outputs, p.depth);
+      g.b_packed = s->packed.data();
+    } else {
+      s->packed16 = kernels::pack_panels_s16(w, p.outputs, p.depth);
+      g.b_packed16 = s->packed16.data();
+    }
+  }
+  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size() + 2 * s->packed16.size();
   return s;
 }
 
@@ -117,6 +138,23 @@ void eval_fc_gemm(const OpState& state, const EvalContext& ctx) {
   auto g = s.args;
   g.a = static_cast<const In*>(ctx.inputs[0]);
   g.c = static_cast<Out*>(ctx.outputs[0]);
+  if (s.packed_fn) {  // row blocks x output panels
+    const int row_blocks = (g.m + kPackedRowBlock - 1) / kPackedRowBlock;
+    const int panels = (g.n + kernels::kPanelS8 - 1) / kernels::kPanelS8;
+    const int groups = std::min(panels, std::max(1, (4 * ctx.pool.size() + row_blocks - 1) / row_blocks));
+    const int per_group = (panels + groups - 1) / groups;
+    ctx.pool.run(row_blocks * groups, [&](int task, int) {
+      const int rb = task / groups, gi = task % groups;
+      auto t = g;
+      t.m = std::min(kPackedRowBlock, g.m - rb * kPackedRowBlock);
+      t.a = g.a + std::ptrdiff_t(rb) * kPackedRowBlock * g.a_row;
+      t.c = g.c + std::ptrdiff_t(rb) * kPackedRowBlock * g.ldc;
+      const int j0 = gi * per_group * kernels::kPanelS8;
+      const int j1 = std::min(g.n, (gi + 1) * per_group * kernels::kPanelS8);
+      if (j0 < j1) s.packed_fn(t, j0, j1);
+    });
+    return;
+  }
   const int chunk = chunk_size(g.n, 2 * ctx.pool.size(), 16);
   ctx.pool.run((g.n + chunk - 1) / chunk, [&](int task, int) { s.fn(g, task * chunk, std::min(g.n, (task + 1) * chunk)); });
 }
@@ -135,13 +173,16 @@ bool gemm_applies_i64(const PrepareContext& ctx) { return bias_i64(ctx) && gemm_
 kernels::QGemmS8Fn portable_s8() { return &kernels::qgemm_s8_portable; }
 kernels::QGemmS16Fn portable_s16() { return &kernels::qgemm_s16_portable; }
 
-template <kernels::QGemmS8Fn (*Get)()>
+kernels::QGemmS8Fn no_packed_s8() { return nullptr; }
+kernels::QGemmS16Fn no_packed_s16() { return nullptr; }
+
+template <kernels::QGemmS8Fn (*Get)(), kernels::QGemmS8Fn (*GetPacked)() = no_packed_s8>
 std::unique_ptr<OpState> prepare_fc_s8(const PrepareContext& ctx) {
-  return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get());
+  return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get(), GetPacked());
 }
-template <kernels::QGemmS16Fn (*Get)()>
+template <kernels::QGemmS16Fn (*Get)(), kernels::QGemmS16Fn (*GetPacked)() = no_packed_s16>
 std::unique_ptr<OpState> prepare_fc_s16(const PrepareContext& ctx) {
-  return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get());
+  return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get(), GetPacked());
 }
 
 // ---- optimized hybrid: each row quantized as the reference does, then the integer dot rows
@@ -239,10 +280,11 @@ const KernelEntry entries[] = {
     {"fully_connected_s8_opt", F, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none,
      gemm_applies_i32<portable_s8>, prepare_fc_s8<portable_s8>, eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_avx2", F, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,
-     gemm_applies_i32<kernels::qgemm_s8_avx2>, prepare_fc_s8<kernels::qgemm_s8_avx2>,
+     gemm_applies_i32<kernels::qgemm_s8_avx2>, prepare_fc_s8<kernels::qgemm_s8_avx2, kernels::qgemm_s8_packed_avx2>,
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_avx512vnni", F, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
-     gemm_applies_i32<kernels::qgemm_s8_avx512vnni>, prepare_fc_s8<kernels::qgemm_s8_avx512vnni>,
+     gemm_applies_i32<kernels::qgemm_s8_avx512vnni>,
+     prepare_fc_s8<kernels::qgemm_s8_avx512vnni, kernels::qgemm_s8_packed_avx512vnni>,
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_neon_dotprod", F, ET::i8, ET::i8, ET::i8, 2, dotprod, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_neon_dotprod>, prepare_fc_s8<kernels::qgemm_s8_neon_dotprod>,
@@ -250,10 +292,10 @@ const KernelEntry entries[] = {
     {"fully_connected_s16s8_opt", F, ET::i16, ET::i8, ET::i16, 1, cpu_none, MicroSet::none,
      gemm_applies_i64<portable_s16>, prepare_fc_s16<portable_s16>, eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_avx2", F, ET::i16, ET::i8, ET::i16, 2, cpu_avx2, MicroSet::none,
-     gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_fc_s16<kernels::qgemm_s16_avx2>,
+     gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_fc_s16<kernels::qgemm_s16_avx2, kernels::qgemm_s16_packed_avx2>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_avx512", F, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
-     gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512>,
+     gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx2>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
 };
 
