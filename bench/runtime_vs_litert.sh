@@ -9,9 +9,10 @@
 #
 # Models: both are converted here with `nilm convert --mode convert_only`.
 #   CNN:         $CNN_CKPT, default /work/models/kettle_cnn_v0.nilmckpt (a trained kettle CNN)
-#   transformer: $TRANSFORMER_CKPT if set; else a transformer trained for one step of 8 windows
-#                by `nilm train` (latency does not depend on the weights) on $NILM_STORE
-#                (default /work/models/store), or on 3 simulated houses if that does not exist.
+#   transformer: $TRANSFORMER_CKPT
+#   Missing ones are trained here for one step of 8 windows by `nilm train` (latency does not
+#   depend on the weights) on $NILM_STORE (default /work/models/store), or on 3 houses simulated
+#   here if that does not exist; so CI can run it (ctest bench_runtime_vs_litert_quick).
 # Needs: the `nilm` and `bench_runtime` targets built in build-dir (nilm with LibTorch unless
 # TRANSFORMER_CKPT is given), node 20, and LiteRT.js in tests/peers/node_modules
 # (tests/peers/install.sh; the ctest fixture peers_npm_install runs it).
@@ -39,21 +40,25 @@ export NILM_PROGRESS=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cnn_ckpt=${CNN_CKPT:-/work/models/kettle_cnn_v0.nilmckpt}
-[ -f "$cnn_ckpt" ] || { echo "runtime_vs_litert: CNN checkpoint $cnn_ckpt not found (set CNN_CKPT)" >&2; exit 1; }
-tf_ckpt=${TRANSFORMER_CKPT:-}
-if [ -z "$tf_ckpt" ]; then
-  store=${NILM_STORE:-/work/models/store}
-  if [ ! -f "$store/store.json" ]; then
-    store="$work/store"
-    "$nilm" simulate --houses 3 --days 2 --seed 7 --no-images --out "$work/raw" >"$work/sim.log" 2>&1
-    "$nilm" prepare --format refit --input "$work/raw" --out "$store" >>"$work/sim.log" 2>&1
-  fi
-  "$nilm" train --store "$store" --appliance kettle --model transformer --out "$work/transformer" --epochs 1 \
+# A checkpoint of `arch` trained here for one step of 8 windows (latency does not depend on the
+# weights): on $NILM_STORE, or on 3 houses simulated here when that store does not exist.
+quick_checkpoint() {  # prints the path of the checkpoint it trained
+  local arch=$1
+  "$nilm" train --store "$store" --appliance kettle --model "$arch" --out "$work/$arch" --epochs 1 \
     --max-windows-per-epoch 8 --max-validation-windows 8 --batch 8 --threads 1 >"$work/train.log" 2>&1 ||
-    { cat "$work/train.log" >&2; echo "runtime_vs_litert: could not make a transformer checkpoint (set TRANSFORMER_CKPT)" >&2; exit 1; }
-  tf_ckpt="$work/transformer/best.nilmckpt"
+    { cat "$work/train.log" >&2; echo "runtime_vs_litert: could not make a $arch checkpoint (set CNN_CKPT / TRANSFORMER_CKPT)" >&2; exit 1; }
+  echo "$work/$arch/best.nilmckpt"
+}
+store=${NILM_STORE:-/work/models/store}
+if [ ! -f "$store/store.json" ] && { [ ! -f "${CNN_CKPT:-/work/models/kettle_cnn_v0.nilmckpt}" ] || [ -z "${TRANSFORMER_CKPT:-}" ]; }; then
+  store="$work/store"
+  "$nilm" simulate --houses 3 --days 2 --seed 7 --no-images --out "$work/raw" >"$work/sim.log" 2>&1
+  "$nilm" prepare --format refit --input "$work/raw" --out "$store" >>"$work/sim.log" 2>&1
 fi
+cnn_ckpt=${CNN_CKPT:-/work/models/kettle_cnn_v0.nilmckpt}
+[ -f "$cnn_ckpt" ] || cnn_ckpt=$(quick_checkpoint cnn)
+tf_ckpt=${TRANSFORMER_CKPT:-}
+[ -n "$tf_ckpt" ] || tf_ckpt=$(quick_checkpoint transformer)
 "$nilm" convert "$cnn_ckpt" --mode convert_only -o "$work/cnn.tflite"
 "$nilm" convert "$tf_ckpt" --mode convert_only -o "$work/transformer.tflite"
 
