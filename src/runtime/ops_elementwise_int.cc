@@ -180,7 +180,10 @@ void eval_binary_opt(const OpState& state, const EvalContext& ctx) {
 
 // ---- MEAN ----
 
-using MeanState = ParamsState<kernels::QuantizedMeanParams>;
+struct MeanState : ParamsState<kernels::QuantizedMeanParams> {
+  bool contiguous = false;  // the reduced axes are one block (and not empty): the optimized rows
+  kernels::ContiguousMean block;
+};
 
 std::unique_ptr<OpState> prepare_mean(const PrepareContext& ctx) {
   const model::Tensor& x = *ctx.inputs[0];
@@ -206,7 +209,44 @@ std::unique_ptr<OpState> prepare_mean(const PrepareContext& ctx) {
   s->p.input_zero_point = qx.zero_point;
   s->p.output_zero_point = qy.zero_point;
   s->p.multiplier = kernels::quantize_multiplier(double(qx.scale) / double(qy.scale));
+  // outer x reduced x inner when the reduced axes (ignoring size-1 ones) are adjacent
+  const auto& g = s->p.geometry;
+  int first = -1, last = -1;
+  for (int d = 0; d < kernels::kMaxRank; ++d)
+    if (g.reduce[std::size_t(d)] && g.shape[std::size_t(d)] != 1) {
+      if (first < 0) first = d;
+      last = d;
+    }
+  s->contiguous = first >= 0;
+  for (int d = std::max(first, 0); d <= last; ++d)
+    if (!g.reduce[std::size_t(d)] && g.shape[std::size_t(d)] != 1) s->contiguous = false;
+  for (int d = 0; d < kernels::kMaxRank; ++d) {
+    const auto n = g.shape[std::size_t(d)];
+    if (first >= 0 && d >= first && d <= last) s->block.reduced *= n;
+    else if (first >= 0 && d > last) s->block.inner *= n;
+    else s->block.outer *= n;
+  }
+  if (s->block.reduced == 0) s->contiguous = false;
   return s;
+}
+
+bool mean_is_contiguous(const PrepareContext& ctx) {
+  return static_cast<const MeanState&>(*prepare_mean(ctx)).contiguous;
+}
+
+template <class T>
+void eval_mean_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<MeanState>(state);
+  const std::int64_t outputs = s.block.outer * s.block.inner;
+  const int parts = int(std::min<std::int64_t>(ctx.pool.size(), std::max<std::int64_t>(1, outputs * s.block.reduced / 16384)));
+  const std::int64_t chunk = (outputs + parts - 1) / parts;
+  const T* in = static_cast<const T*>(ctx.inputs[0]);
+  T* out = static_cast<T*>(ctx.outputs[0]);
+  ctx.pool.run(int((outputs + chunk - 1) / chunk), [&](int task, int) {
+    const std::int64_t o0 = task * chunk, o1 = std::min(outputs, (task + 1) * chunk);
+    if constexpr (sizeof(T) == 1) kernels::mean_s8_rows(s.p, s.block, in, out, o0, o1);
+    else kernels::mean_s16_rows(s.p, s.block, in, out, o0, o1);
+  });
 }
 
 void eval_mean_s8(const OpState& state, const EvalContext& ctx) {
@@ -451,6 +491,10 @@ const KernelEntry entries[] = {
     opt("mul_s8_opt", K::mul, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
     opt("mul_s16_opt", K::mul, s16, s16, s16, prepare_binary, binary_s16_opt),
     opt("squared_difference_s8_opt", K::squared_difference, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
+    {"mean_s8_opt", K::mean, s8, i32, s8, 1, cpu_none, MicroSet::none, mean_is_contiguous, prepare_mean,
+     eval_mean_opt<std::int8_t>},
+    {"mean_s16_opt", K::mean, s16, i32, s16, 1, cpu_none, MicroSet::none, mean_is_contiguous, prepare_mean,
+     eval_mean_opt<std::int16_t>},
     opt("softmax_s8_opt", K::softmax, s8, s8, s8, prepare_softmax_s8_opt, eval_softmax_s8_opt),
     opt("softmax_s16_opt", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16_opt),
 };

@@ -474,7 +474,7 @@ void check_opt_equals_ref(const model::Graph& g, const std::vector<std::vector<T
   }
 }
 
-TEST(QuantizedOptimized, BinaryAndSoftmaxGiveTheReferenceIntegers) {
+TEST(QuantizedOptimized, BinaryMeanAndSoftmaxGiveTheReferenceIntegers) {
   std::mt19937 rng(77);
   const std::vector<std::pair<model::Shape, model::Shape>> shapes = {
       {{1, 299, 256}, {1, 299, 1}}, {{1, 299, 256}, {256}}, {{1, 299, 256}, {1, 299, 256}}, {{2, 1, 1, 3}, {1, 2, 5, 1}},
@@ -503,6 +503,21 @@ TEST(QuantizedOptimized, BinaryAndSoftmaxGiveTheReferenceIntegers) {
             (k == OpKind::mul && pot ? std::string("add") : name) + "_s16_opt");
       }
     }
+  }
+  struct MeanCase {
+    model::Shape shape;
+    std::vector<int> axes;
+  };
+  for (const MeanCase& m : {MeanCase{{1, 299, 256}, {-1}}, MeanCase{{2, 5, 3}, {1}}, MeanCase{{2, 3, 4, 5}, {1, 2}},
+                            MeanCase{{4, 1, 7}, {0, 1}}, MeanCase{{3, 9}, {0, 1}}}) {
+    auto g8 = one_op_graph(s8, {{m.shape, 0.03f, 7}}, {{}, 0.02f, -3},
+                           [&](model::GraphBuilder& b, const std::vector<int>& x) { return b.mean(x[0], m.axes, true); });
+    check_opt_equals_ref<std::int8_t>(g8, {random_q<std::int8_t>(rng, std::size_t(model::element_count(m.shape)), -128, 127)},
+                                      "mean_s8_opt");
+    auto g16 = one_op_graph(s16, {{m.shape, 1e-4f, 0}}, {{}, 7e-5f, 0},
+                            [&](model::GraphBuilder& b, const std::vector<int>& x) { return b.mean(x[0], m.axes, false); });
+    check_opt_equals_ref<std::int16_t>(
+        g16, {random_q<std::int16_t>(rng, std::size_t(model::element_count(m.shape)), -32768, 32767)}, "mean_s16_opt");
   }
   for (const model::Shape& shape : {model::Shape{1, 2, 37, 299}, model::Shape{3, 5}, model::Shape{1, 1}}) {
     auto g8 = one_op_graph(s8, {{shape, 0.07f, 4}}, {{}, 1.0f / 256, -128},

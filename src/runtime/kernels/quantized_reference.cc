@@ -54,13 +54,7 @@ void mean_ref(const QuantizedMeanParams& p, const T* in, T* out) {
     std::fill(out, out + outputs, T(0));
     return;
   }
-  // Fold 1 / count into the multiplier with as many extra bits as fit (TFLite's rule).
-  QuantizedMultiplier m = p.multiplier;
-  int shift = 63 - std::countl_zero(static_cast<std::uint64_t>(count));
-  shift = std::min(shift, 32);
-  shift = std::min(shift, 31 + m.shift);
-  m.multiplier = static_cast<std::int32_t>((static_cast<std::int64_t>(m.multiplier) << shift) / count);
-  m.shift -= shift;
+  const QuantizedMultiplier m = mean_multiplier(p.multiplier, count);
   for (std::int64_t o = 0; o < outputs; ++o) {
     std::int64_t base = 0, rest = o;
     for (int d = kMaxRank - 1; d >= 0; --d)
@@ -78,9 +72,7 @@ void mean_ref(const QuantizedMeanParams& p, const T* in, T* out) {
         }
       sum += in[off];
     }
-    const auto shifted = static_cast<std::int32_t>(std::int64_t{sum} - std::int64_t{p.input_zero_point} * count);
-    const std::int32_t v = multiply_by_quantized_multiplier(shifted, m) + p.output_zero_point;
-    out[o] = static_cast<T>(std::clamp(v, type_min<T>(), type_max<T>()));
+    out[o] = static_cast<T>(std::clamp(mean_output(p, m, sum, count), type_min<T>(), type_max<T>()));
   }
 }
 
@@ -132,6 +124,21 @@ void binary_s8_ref(const QuantizedBinaryParams& p, const std::int8_t* a, const s
 void binary_s16_ref(const QuantizedBinaryParams& p, const std::int16_t* a, const std::int16_t* b,
                     std::int16_t* out) {
   binary_ref(p, a, b, out);
+}
+
+QuantizedMultiplier mean_multiplier(QuantizedMultiplier m, std::int64_t count) {
+  // Fold 1 / count into the multiplier with as many extra bits as fit (TFLite's rule).
+  int shift = 63 - std::countl_zero(static_cast<std::uint64_t>(count));
+  shift = std::min(shift, 32);
+  shift = std::min(shift, 31 + m.shift);
+  m.multiplier = static_cast<std::int32_t>((static_cast<std::int64_t>(m.multiplier) << shift) / count);
+  m.shift -= shift;
+  return m;
+}
+
+std::int32_t mean_output(const QuantizedMeanParams& p, QuantizedMultiplier folded, std::int32_t sum, std::int64_t count) {
+  const auto shifted = static_cast<std::int32_t>(std::int64_t{sum} - std::int64_t{p.input_zero_point} * count);
+  return multiply_by_quantized_multiplier(shifted, folded) + p.output_zero_point;
 }
 
 void mean_s8_ref(const QuantizedMeanParams& p, const std::int8_t* in, std::int8_t* out) { mean_ref(p, in, out); }

@@ -41,6 +41,10 @@ struct QuantizedMeanParams {
   QuantizedMultiplier multiplier;  // input_scale / output_scale, before folding in the count
 };
 void mean_s8_ref(const QuantizedMeanParams& p, const std::int8_t* in, std::int8_t* out);
+// The two steps both MEAN variants share: 1 / count folded into the multiplier, and one
+// output (before the type's clamp) from the int32 sum of `count` inputs.
+QuantizedMultiplier mean_multiplier(QuantizedMultiplier m, std::int64_t count);
+std::int32_t mean_output(const QuantizedMeanParams& p, QuantizedMultiplier folded, std::int32_t sum, std::int64_t count);
 void mean_s16_ref(const QuantizedMeanParams& p, const std::int16_t* in, std::int16_t* out);
 
 // int8 SOFTMAX over the last axis (TFLite's reference fixed-point kernel): differences to the

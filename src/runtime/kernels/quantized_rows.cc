@@ -141,6 +141,30 @@ void binary_s16_rows(const QuantizedBinaryParams& p, const CollapsedBinary& c, c
   rows_dispatch(p, c, a, b, out, row_begin, row_end);
 }
 
+namespace {
+template <class T>
+void mean_rows(const QuantizedMeanParams& p, const ContiguousMean& c, const T* in, T* out, std::int64_t o0,
+               std::int64_t o1) {
+  const QuantizedMultiplier m = mean_multiplier(p.multiplier, c.reduced);
+  for (std::int64_t o = o0; o < o1; ++o) {
+    const T* x = in + (o / c.inner) * c.reduced * c.inner + o % c.inner;
+    std::int32_t sum = 0;  // the same int32 sum as the reference, in the same order
+    for (std::int64_t r = 0; r < c.reduced; ++r) sum += x[r * c.inner];
+    out[o] = static_cast<T>(std::clamp(mean_output(p, m, sum, c.reduced), std::int32_t{std::numeric_limits<T>::min()},
+                                       std::int32_t{std::numeric_limits<T>::max()}));
+  }
+}
+}  // namespace
+
+void mean_s8_rows(const QuantizedMeanParams& p, const ContiguousMean& c, const std::int8_t* in, std::int8_t* out,
+                  std::int64_t out_begin, std::int64_t out_end) {
+  mean_rows(p, c, in, out, out_begin, out_end);
+}
+void mean_s16_rows(const QuantizedMeanParams& p, const ContiguousMean& c, const std::int16_t* in, std::int16_t* out,
+                   std::int64_t out_begin, std::int64_t out_end) {
+  mean_rows(p, c, in, out, out_begin, out_end);
+}
+
 SoftmaxS8ExpTable make_softmax_s8_exp_table(const SoftmaxS8Params& p) {
   SoftmaxS8ExpTable t{};
   for (int d = 0; d < 256; ++d) t[std::size_t(d)] = softmax_s8_exp(p, -d);

@@ -29,6 +29,16 @@ void binary_s8_rows(const std::int8_t* table, const CollapsedBinary& c, const st
 void binary_s16_rows(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
                      const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end);
 
+// MEAN whose reduced axes form one contiguous block: outer x reduced x inner, outputs
+// [out_begin, out_end) of the outer x inner ones.
+struct ContiguousMean {
+  std::int64_t outer = 1, reduced = 1, inner = 1;
+};
+void mean_s8_rows(const QuantizedMeanParams& p, const ContiguousMean& c, const std::int8_t* in, std::int8_t* out,
+                  std::int64_t out_begin, std::int64_t out_end);
+void mean_s16_rows(const QuantizedMeanParams& p, const ContiguousMean& c, const std::int16_t* in, std::int16_t* out,
+                   std::int64_t out_begin, std::int64_t out_end);
+
 // int8 SOFTMAX: a difference to the row maximum is one of 256 values, so its fixed-point exp
 // comes from a table filled by the reference's exp (index -difference).
 using SoftmaxS8ExpTable = std::array<std::int32_t, 256>;
