@@ -29,6 +29,11 @@ for (const [i, s] of j.summary.entries()) {
   check(Math.abs(nodes.reduce((a, r) => a + r.avg_ms, 0) - total) < 1e-4 * (types.length + nodes.length), 'nodes sum to the op types');
 }
 JS
+elif [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); assert len(j["summary"]) == 2 and j["op_types"] and j["nodes"]' \
+    "$tmp/r.json" || fail "JSON output (python)"
+else
+  fail "neither node nor python3 to parse the JSON"
 fi
 [ "$(wc -l <"$tmp/r.csv")" = 3 ] || fail "CSV: $(wc -l <"$tmp/r.csv") lines, want header + 2"
 head -1 "$tmp/r.csv" | grep -q '^model,tier,threads,batch,runs,avg_ms,median_ms,p90_ms,p99_ms,min_ms' || fail "CSV header: $(head -1 "$tmp/r.csv")"
