@@ -280,7 +280,6 @@ void conv(Exporter& e, const Op& op) {
   const Tensor& w = e.t(op.inputs[1]);
   const Tensor& y = e.t(op.outputs[0]);
   constexpr bool depthwise = std::is_same_v<Attrs, model::DepthwiseConv2DAttrs>;
-  if (!w.is_constant()) e.fail_op(op, "weights must be constant for the ONNX export");
   std::vector<std::string> inputs{e.real(op.inputs[0], kNchw), e.real(op.inputs[1], depthwise ? kDepthwise : kNchw)};
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) inputs.push_back(e.real(op.inputs[2], {0}));
   const int kh = w.shape[1], kw = w.shape[2];
@@ -300,9 +299,10 @@ void pool(Exporter& e, const Op& op) {
   const Tensor& x = e.t(op.inputs[0]);
   const Tensor& y = e.t(op.outputs[0]);
   const bool max = op.kind == OpKind::max_pool2d;
-  // Max commutes with dequantization: an int8 max pool that keeps its quantization runs on
-  // the integers (ONNX MaxPool takes int8/uint8), as TFLite's does.
-  const bool on_integers = max && x.type != ElementType::f32 && keeps_quantization(e, op) && a.activation == Activation::none;
+  // Max commutes with dequantization: an 8-bit max pool that keeps its quantization runs on
+  // the integers (ONNX MaxPool takes int8/uint8, not int16), as TFLite's does.
+  const bool on_integers = max && (x.type == ElementType::i8 || x.type == ElementType::u8) && keeps_quantization(e, op) &&
+                           a.activation == Activation::none;
   const std::string in = on_integers ? e.value(op.inputs[0], kNchw) : e.real(op.inputs[0], kNchw);
   const auto [top, bottom] = pads_for(a.padding, x.shape[1], y.shape[1], a.filter_h, a.stride_h, 1);
   const auto [left, right] = pads_for(a.padding, x.shape[2], y.shape[2], a.filter_w, a.stride_w, 1);

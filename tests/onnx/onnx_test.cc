@@ -107,11 +107,12 @@ struct QdqCase {
   std::vector<std::vector<float>> inputs, twin_inputs;  // twin inputs: the quantized inputs dequantized
   float out_scale = 1;
   std::int64_t out_zero_point = 0;
-  const char* fused;           // the op ONNX Runtime must fuse the QDQ group into
+  const char* fused;           // the op ONNX Runtime must fuse the QDQ group into (none: int16)
+  bool int16 = false;
 };
 
-float round_trip(float v, float scale, std::int64_t zp) {  // QuantizeLinear then DequantizeLinear
-  const double q = std::clamp(std::nearbyint(double(v) / scale) + double(zp), -128.0, 127.0);
+float round_trip(float v, float scale, std::int64_t zp, bool int16 = false) {  // QuantizeLinear, DequantizeLinear
+  const double q = std::clamp(std::nearbyint(double(v) / scale) + double(zp), int16 ? -32768.0 : -128.0, int16 ? 32767.0 : 127.0);
   return float(scale * (q - double(zp)));
 }
 
@@ -122,17 +123,21 @@ QdqCase qdq_case(const std::string& kind, std::uint64_t seed) {
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   QdqCase c;
   c.name = "qdq_" + kind;
-  const float in_scale = 0.011f;
-  const std::int64_t in_zp = -7;
+  // "conv16": int16 activations (symmetric, zero point 0) with int64 biases, TFLite's 16x8 mode.
+  const bool int16 = kind == "conv16";
+  const ElementType activation = int16 ? ElementType::i16 : ElementType::i8;
+  const float in_scale = int16 ? 1.5f / 32767 : 0.011f;
+  const std::int64_t in_zp = int16 ? 0 : -7;
+  c.int16 = int16;
   GraphBuilder q, f;
   auto input = [&](const std::string& name, model::Shape shape) {
     std::vector<float> v(std::size_t(model::element_count(shape)));
     for (auto& x : v) x = 1.3f * u(rng);
     std::vector<float> twin = v;
-    for (auto& x : twin) x = round_trip(x, in_scale, in_zp);
+    for (auto& x : twin) x = round_trip(x, in_scale, in_zp, int16);
     c.inputs.push_back(v);
     c.twin_inputs.push_back(twin);
-    const int xq = q.quantize(q.input(name, shape), ElementType::i8, Quantization{{in_scale}, {in_zp}, 0});
+    const int xq = q.quantize(q.input(name, shape), activation, Quantization{{in_scale}, {in_zp}, 0});
     return std::pair{xq, f.input(name, shape)};
   };
   auto weights = [&](const std::string& name, model::Shape shape) {  // per-channel along axis 0
@@ -160,19 +165,27 @@ QdqCase qdq_case(const std::string& kind, std::uint64_t seed) {
       bias[std::size_t(o)] = std::uniform_int_distribution<int>(-3000, 3000)(rng);
       bias_real[std::size_t(o)] = float(double(bias_scales[std::size_t(o)]) * bias[std::size_t(o)]);
     }
-    const int bq = q.constant_raw(name + "/bias", {out}, ElementType::i32, int32_bytes(bias),
+    std::vector<std::uint8_t> bias_bytes = int32_bytes(bias);
+    if (int16) {  // int64 biases
+      bias_bytes.assign(outs * 8, 0);
+      for (std::size_t o = 0; o < outs; ++o) {
+        const std::int64_t v = bias[o];
+        std::memcpy(&bias_bytes[o * 8], &v, 8);
+      }
+    }
+    const int bq = q.constant_raw(name + "/bias", {out}, int16 ? ElementType::i64 : ElementType::i32, bias_bytes,
                                   Quantization{bias_scales, std::vector<std::int64_t>(std::size_t(out), 0), 0});
     return std::tuple{wq, bq, f.constant(name, shape, real), f.constant(name + "/bias", {out}, bias_real)};
   };
   int yq = -1, yf = -1;
-  if (kind == "conv") {
-    c.fused = "QLinearConv";
+  if (kind == "conv" || int16) {
+    c.fused = int16 ? nullptr : "QLinearConv";  // ONNX Runtime has no int16 convolution: float between Q/DQ
     auto [xq, xf] = input("x", {1, 1, 40, 3});
     auto [wq, bq, wf, bf] = weights("w", {6, 1, 3, 3});
     yq = q.conv2d(xq, wq, bq, model::Padding::same, model::Activation::relu);
     yf = f.conv2d(xf, wf, bf, model::Padding::same, model::Activation::relu);
-    c.out_scale = 0.02f;
-    c.out_zero_point = -128;  // after RELU, as TFLite's converter sets it
+    c.out_scale = int16 ? 5.0f / 32767 : 0.02f;
+    c.out_zero_point = int16 ? 0 : -128;  // after RELU, as TFLite's converter sets it
   } else if (kind == "fc") {
     c.fused = "QGemm";
     auto [xq, xf] = input("x", {2, 16});
@@ -405,6 +418,26 @@ TEST(OnnxRuntimePeer, EveryOpKindMatchesTheReference) {
     auto inputs = model::testing::random_inputs(graph, seed++, positive);
     jobs.push_back({name, std::move(graph), std::move(inputs)});
   }
+  {  // f16 mode: convolution weights are DEQUANTIZE(float16 constant), computed, not constant
+    GraphBuilder b;
+    std::vector<std::uint8_t> half;
+    for (int i = 0; i < 4 * 3 * 3; ++i) {  // k/64, exact in float16: sign, exponent, top mantissa bits
+      const float v = float((i * 37) % 97 - 48) / 64.0f;
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &v, 4);
+      const std::uint16_t h = v == 0.0f ? 0
+                                        : std::uint16_t(((bits >> 16) & 0x8000u) | ((((bits >> 23) & 0xffu) - 127u + 15u) << 10) |
+                                                        ((bits >> 13) & 0x3ffu));
+      half.push_back(std::uint8_t(h & 0xff));
+      half.push_back(std::uint8_t(h >> 8));
+    }
+    const int w = b.dequantize(b.constant_raw("w_f16", {4, 1, 3, 3}, ElementType::f16, half));
+    b.output(b.conv2d(b.input("x", {1, 1, 12, 3}), w, b.constant("b", {4}, {0.1f, -0.2f, 0.3f, 0.f}),
+                      model::Padding::same, model::Activation::none));
+    Graph g = b.finish();
+    auto inputs = model::testing::random_inputs(g, seed++);
+    jobs.push_back({"conv2d_f16_weights", std::move(g), std::move(inputs)});
+  }
   const auto outputs = run_onnxruntime(jobs, temp_dir("ops"));
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     if (outputs[j].empty()) continue;
@@ -470,7 +503,7 @@ TEST(OnnxRuntimePeer, QdqLayersAreFusedAndMatchTheDequantizedLayer) {
   std::vector<QdqCase> cases;
   std::vector<Job> jobs;
   std::uint64_t seed = 7;
-  for (const std::string kind : {"conv", "fc", "matmul"}) {
+  for (const std::string kind : {"conv", "fc", "matmul", "conv16"}) {
     cases.push_back(qdq_case(kind, seed++));
     jobs.push_back({cases.back().name, cases.back().quantized, cases.back().inputs});
   }
@@ -481,7 +514,7 @@ TEST(OnnxRuntimePeer, QdqLayersAreFusedAndMatchTheDequantizedLayer) {
     ASSERT_EQ(outputs[j].size(), twin[0].size()) << c.name;
     double worst_steps = 0, magnitude = 0;
     for (std::size_t i = 0; i < twin[0].size(); ++i) {
-      const double expected = round_trip(float(twin[0][i]), c.out_scale, c.out_zero_point);
+      const double expected = round_trip(float(twin[0][i]), c.out_scale, c.out_zero_point, c.int16);
       magnitude = std::max(magnitude, std::abs(expected));
       worst_steps = std::max(worst_steps, std::abs(double(outputs[j][i]) - expected) / c.out_scale);
     }
@@ -490,6 +523,7 @@ TEST(OnnxRuntimePeer, QdqLayersAreFusedAndMatchTheDequantizedLayer) {
     EXPECT_GT(magnitude, 10 * c.out_scale) << c.name;
     EXPECT_LE(worst_steps, 1.0 + 1e-3) << c.name;
 
+    if (!c.fused) continue;
     // The optimized graph ONNX Runtime actually runs holds the fused integer op.
     const std::string base = (dir / c.name).string();
     const std::string command = env_or("NILM_NODE", "node") + " " + env_or("NILM_ONNX_PEER_DIR", NILM_ONNX_PEER_DIR) +
