@@ -153,6 +153,15 @@ struct LatencyOptions {
   std::vector<std::string> models;
 };
 
+std::string json_escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out;
+}
+
 void latency(const LatencyOptions& o) {
   for (const auto& path : o.models) {
     const rt::Model model = rt::Model::load(path);
@@ -182,7 +191,7 @@ void latency(const LatencyOptions& o) {
       fmt::print("{{\"model\":\"{}\",\"runtime\":\"nilm\",\"build\":\"{}\",\"threads\":{},\"warmup\":{},"
                  "\"runs\":{},\"median_us\":{:.3f},\"mean_us\":{:.3f},\"min_us\":{:.3f},\"p90_us\":{:.3f},"
                  "\"cpu_per_wall\":{:.3f}}}\n",
-                 path, rt::cpu_features_string(rt::detect_cpu_features()), threads, o.warmup, n, median,
+                 json_escaped(path), rt::cpu_features_string(rt::detect_cpu_features()), threads, o.warmup, n, median,
                  sum / double(n), us.front(), us[std::min(n - 1, n * 9 / 10)], cpu / wall);
       std::fflush(stdout);
     }
