@@ -11,9 +11,9 @@ jobs=${NILM_JOBS:-$(nproc)}
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-clang.cmake \
-    -DNILM_RUNTIME_ONLY=ON -DNILM_BUILD_BENCH=OFF >/dev/null
+    -DNILM_RUNTIME_ONLY=ON >/dev/null
 fi
-cmake --build "$build" --target test_core test_model test_runtime -- -j"$jobs"
+cmake --build "$build" --target test_core test_model test_runtime runtime_insns -- -j"$jobs"
 
 # Feature detection (getauxval(AT_HWCAP)) on two emulated cores: a Cortex-A53 has no dot-product
 # instructions, qemu's "max" core has them. On the A53 the integer layers must fall back to the
