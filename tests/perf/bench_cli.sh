@@ -43,6 +43,12 @@ out=$("$nilm" bench --sample cnn --runs 3 --warmup 0 --profile-runs 1 2>/dev/nul
 widths=$(echo "$out" | awk '/^\| model /{t=1} t&&/^\|/{print length($0)} t&&!/^\|/{exit}' | sort -u | wc -l)
 [ "$widths" = 1 ] || fail "summary table is not rectangular: $out"
 
+# Two models side by side: one summary row each and one op-type column each.
+out=$("$nilm" bench --sample cnn --sample transformer --runs 2 --warmup 0 --profile-runs 1 2>/dev/null) || fail "bench two samples"
+echo "$out" | grep -q '^| op .*| sample:cnn t1 ms .*| sample:transformer t1 ms |' || fail "no side-by-side op table: $out"
+echo "$out" | grep -q '^| BATCH_MATMUL .*| *- |' || fail "an op the CNN lacks is not shown as '-': $out"
+[ "$(echo "$out" | grep -c '^| sample:')" -ge 2 ] || fail "summary lacks a row per model: $out"
+
 check_error() {  # NAME WANT_CODE ARGS...
   local name=$1 want=$2; shift 2
   out=$("$nilm" bench "$@" 2>&1); got=$?
