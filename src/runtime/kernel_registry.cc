@@ -13,7 +13,7 @@ std::span<const KernelEntry> kernel_table() {
                         elementwise_kernels(), shape_kernels(), matmul_kernels(),
                         quantize_kernels(), conv_int_kernels(), fully_connected_int_kernels(),
                         matmul_int_kernels(), pool_int_kernels(),
-                        elementwise_int_kernels()})
+                        elementwise_int_kernels(), activation_int_kernels()})
       all.insert(all.end(), family.begin(), family.end());
     return all;
   }();

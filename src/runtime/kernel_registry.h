@@ -103,5 +103,6 @@ std::span<const KernelEntry> fully_connected_int_kernels();
 std::span<const KernelEntry> matmul_int_kernels();
 std::span<const KernelEntry> pool_int_kernels();
 std::span<const KernelEntry> elementwise_int_kernels();  // ops_elementwise_int.cc
+std::span<const KernelEntry> activation_int_kernels();   // ops_activation_int.cc
 
 }  // namespace nilm::runtime

@@ -1,20 +1,16 @@
-// Integer (int8 / int16) reference rows for the element-wise and transformer ops: ADD, SUB,
-// MUL, SQUARED_DIFFERENCE (int8 only, as TFLite), broadcasting; MEAN, SOFTMAX, LOGISTIC, TANH,
-// GELU, RELU, RSQRT.
-// Prepare derives what TFLite's Prepare derives (multipliers, tables) and refuses what TFLite
-// refuses (wrong fixed output scales, per-channel activations), naming the op; eval runs the
-// kernels of kernels/quantized_reference.h.
+// Integer (int8 / int16) rows for ADD, SUB, MUL, SQUARED_DIFFERENCE (int8 only, as TFLite;
+// numpy broadcasting, fused activations) and MEAN: the reference kernels of
+// kernels/quantized_reference.h and the optimized row loops of kernels/quantized_rows.h (the
+// same integers). Prepare derives what TFLite's Prepare derives and refuses what it refuses.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/kernels/quantized_reference.h"
 #include "runtime/kernels/quantized_rows.h"
-#include "runtime/op_util.h"
+#include "runtime/ops_int_checks.h"
 
 namespace nilm::runtime {
 namespace {
@@ -24,49 +20,6 @@ using model::ElementType;
 constexpr ElementType s8 = ElementType::i8;
 constexpr ElementType s16 = ElementType::i16;
 constexpr ElementType i32 = ElementType::i32;
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
-
-struct TensorQuant {
-  float scale = 1.f;
-  std::int32_t zero_point = 0;
-};
-
-// The per-tensor scale and zero point of a quantized activation, or a clear error.
-TensorQuant quant_of(const PrepareContext& ctx, const model::Tensor& t) {
-  if (!t.quantization || t.quantization->scales.empty())
-    fail_op(ctx, "tensor '" + t.name + "' has no quantization parameters");
-  if (t.quantization->per_channel())
-    fail_op(ctx, "tensor '" + t.name + "' is quantized per channel; this op needs one scale");
-  const float scale = t.quantization->scales[0];
-  if (!(scale > 0.f) || !std::isfinite(scale))
-    fail_op(ctx, "tensor '" + t.name + "' has scale " + num(scale) + " (must be positive)");
-  const std::int64_t zp = t.quantization->zero_points.empty() ? 0 : t.quantization->zero_points[0];
-  const bool is16 = t.type == s16;
-  if (zp < (is16 ? -32768 : -128) || zp > (is16 ? 32767 : 127))
-    fail_op(ctx, "tensor '" + t.name + "' has zero point " + std::to_string(zp) + " outside its type");
-  return {scale, static_cast<std::int32_t>(zp)};
-}
-
-void require_symmetric(const PrepareContext& ctx, const model::Tensor& t, const TensorQuant& q) {
-  if (q.zero_point != 0)
-    fail_op(ctx, "int16 tensor '" + t.name + "' must have zero point 0 (TFLite's int16 kernels are symmetric)");
-}
-
-// TFLite's fixed output grids, checked as its Prepare checks them (SOFTMAX: scale within 0.1%
-// and zero point; int16 LOGISTIC: exactly 1/32768; int16 TANH: 2^-15 within CheckedLog2's 1e-3
-// in log2; zero point 0).
-void require_output_grid(const PrepareContext& ctx, const TensorQuant& q, double scale, std::optional<std::int32_t> zp,
-                         double tolerance) {
-  if (std::abs(double(q.scale) - scale) > tolerance * scale || (zp && q.zero_point != *zp))
-    fail_op(ctx, "output must have scale " + num(scale) + (zp ? " and zero point " + std::to_string(*zp) : "") +
-                     " (TFLite's fixed output quantization), got " + num(q.scale) + " and " +
-                     std::to_string(q.zero_point));
-}
 
 // ---- ADD / SUB / MUL / SQUARED_DIFFERENCE ----
 
@@ -90,7 +43,7 @@ std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
   const model::Tensor& y = *ctx.outputs[0];
   if (a.shape.size() > std::size_t(kernels::kMaxRank) || b.shape.size() > std::size_t(kernels::kMaxRank))
     fail_op(ctx, "rank above 6 is not supported");
-  const TensorQuant qa = quant_of(ctx, a), qb = quant_of(ctx, b), qy = quant_of(ctx, y);
+  const TensorGrid qa = grid_of(ctx, a, "input"), qb = grid_of(ctx, b, "input"), qy = grid_of(ctx, y, "output");
   const bool is16 = y.type == s16;
   if (is16) {
     require_symmetric(ctx, a, qa);
@@ -127,8 +80,8 @@ std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
       fail_op(ctx, "the output scale is too small for the inputs' scales (TFLite needs a multiplier below 1)");
   }
   s->collapsed = kernels::collapse_binary(p.geometry);
-  kernels::quantized_activation_range(kernel_activation(act), qy.scale, qy.zero_point, is16 ? -32768 : -128,
-                                      is16 ? 32767 : 127, &p.act_min, &p.act_max);
+  kernels::activation_range(kernel_activation(act), qy.scale, qy.zero_point, type_min(y.type), type_max(y.type),
+                            p.act_min, p.act_max);
   int la = 0, lb = 0, ly = 0;
   if (is16 && (op == kernels::BinaryOp::add || op == kernels::BinaryOp::sub) && kernels::checked_log2(qa.scale, &la) &&
       kernels::checked_log2(qb.scale, &lb) && kernels::checked_log2(qy.scale, &ly)) {
@@ -191,7 +144,7 @@ std::unique_ptr<OpState> prepare_mean(const PrepareContext& ctx) {
   if (rank > kernels::kMaxRank) fail_op(ctx, "rank above 6 is not supported");
   const model::Tensor* axes = ctx.inputs[1];
   if (!axes || !axes->is_constant() || axes->type != i32) fail_op(ctx, "the axes must be a constant int32 tensor");
-  const TensorQuant qx = quant_of(ctx, x), qy = quant_of(ctx, *ctx.outputs[0]);
+  const TensorGrid qx = grid_of(ctx, x, "input"), qy = grid_of(ctx, *ctx.outputs[0], "output");
   if (x.type == s16) {
     require_symmetric(ctx, x, qx);
     require_symmetric(ctx, *ctx.outputs[0], qy);
@@ -258,195 +211,6 @@ void eval_mean_s16(const OpState& state, const EvalContext& ctx) {
                         static_cast<std::int16_t*>(ctx.outputs[0]));
 }
 
-// ---- SOFTMAX ----
-
-struct SoftmaxS8State : OpState {
-  kernels::SoftmaxS8Params p;
-  kernels::SoftmaxS8ExpTable exps{};  // optimized tier only
-};
-struct SoftmaxS16State : OpState { kernels::SoftmaxS16Params p; };
-
-void softmax_rows_cols(const PrepareContext& ctx, int* rows, int* cols) {
-  const auto& shape = ctx.inputs[0]->shape;
-  if (shape.empty()) fail_op(ctx, "the input needs at least one dimension");
-  *cols = shape.back();
-  *rows = *cols ? int(ctx.inputs[0]->elements() / *cols) : 0;
-}
-
-std::unique_ptr<OpState> prepare_softmax_s8(const PrepareContext& ctx) {
-  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
-  require_output_grid(ctx, qy, 1.0 / 256, -128, 0.001);
-  int rows = 0, cols = 0;
-  softmax_rows_cols(ctx, &rows, &cols);
-  auto s = std::make_unique<SoftmaxS8State>();
-  s->p = kernels::make_softmax_s8_params(rows, cols, ctx.op.attr<model::SoftmaxAttrs>().beta, qx.scale);
-  return s;
-}
-
-std::unique_ptr<OpState> prepare_softmax_s16(const PrepareContext& ctx) {
-  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
-  require_symmetric(ctx, *ctx.inputs[0], qx);
-  require_output_grid(ctx, qy, 1.0 / 32768, 0, 0.001);
-  int rows = 0, cols = 0;
-  softmax_rows_cols(ctx, &rows, &cols);
-  auto s = std::make_unique<SoftmaxS16State>();
-  s->p = kernels::make_softmax_s16_params(rows, cols, ctx.op.attr<model::SoftmaxAttrs>().beta, qx.scale);
-  s->prepared_bytes = sizeof(kernels::LutS16) * 2;
-  return s;
-}
-
-std::unique_ptr<OpState> prepare_softmax_s8_opt(const PrepareContext& ctx) {
-  auto s = prepare_softmax_s8(ctx);
-  auto& st = static_cast<SoftmaxS8State&>(*s);
-  st.exps = kernels::make_softmax_s8_exp_table(st.p);
-  st.prepared_bytes = sizeof(st.exps);
-  return s;
-}
-
-void eval_softmax_s8_opt(const OpState& state, const EvalContext& ctx) {
-  const auto& s = static_cast<const SoftmaxS8State&>(state);
-  const int chunk = chunk_size(s.p.rows, 4 * ctx.pool.size(), 1);
-  ctx.pool.run((s.p.rows + chunk - 1) / chunk, [&](int task, int) {
-    kernels::softmax_s8_rows(s.p, s.exps, static_cast<const std::int8_t*>(ctx.inputs[0]),
-                             static_cast<std::int8_t*>(ctx.outputs[0]), task * chunk,
-                             std::min(s.p.rows, (task + 1) * chunk));
-  });
-}
-
-void eval_softmax_s16_opt(const OpState& state, const EvalContext& ctx) {
-  const auto& s = static_cast<const SoftmaxS16State&>(state);
-  const int chunk = chunk_size(s.p.rows, 4 * ctx.pool.size(), 1);
-  ctx.pool.run((s.p.rows + chunk - 1) / chunk, [&](int task, int) {
-    kernels::softmax_s16_rows(s.p, static_cast<const std::int16_t*>(ctx.inputs[0]),
-                              static_cast<std::int16_t*>(ctx.outputs[0]), task * chunk,
-                              std::min(s.p.rows, (task + 1) * chunk));
-  });
-}
-
-void eval_softmax_s8(const OpState& state, const EvalContext& ctx) {
-  kernels::softmax_s8_ref(static_cast<const SoftmaxS8State&>(state).p, static_cast<const std::int8_t*>(ctx.inputs[0]),
-                          static_cast<std::int8_t*>(ctx.outputs[0]));
-}
-void eval_softmax_s16(const OpState& state, const EvalContext& ctx) {
-  kernels::softmax_s16_ref(static_cast<const SoftmaxS16State&>(state).p,
-                           static_cast<const std::int16_t*>(ctx.inputs[0]), static_cast<std::int16_t*>(ctx.outputs[0]));
-}
-
-// ---- int8 unary ops: one 256-entry table each ----
-
-struct LutS8State : OpState {
-  kernels::LutS8 lut{};
-  std::size_t n = 0;
-};
-
-std::unique_ptr<OpState> prepare_lut_s8(const PrepareContext& ctx) {
-  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
-  auto s = std::make_unique<LutS8State>();
-  s->n = std::size_t(ctx.inputs[0]->elements());
-  s->prepared_bytes = sizeof(kernels::LutS8);
-  switch (ctx.op.kind) {
-    case K::logistic:
-      // TFLite's builtin kernel insists on an output scale of 1/256; LiteRT.js (its XNNPACK
-      // path) takes any output grid and computes exactly this table, and so does nilm.
-      s->lut = kernels::make_lut_s8(qx.scale, qx.zero_point, qy.scale, qy.zero_point,
-                                    [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
-      break;
-    case K::tanh:
-      s->lut = kernels::make_lut_s8(qx.scale, qx.zero_point, qy.scale, qy.zero_point,
-                                    [](float v) { return std::tanh(v); });
-      break;
-    case K::gelu:
-      s->lut = ctx.op.attr<model::GeluAttrs>().approximate
-                   ? kernels::make_lut_s8(qx.scale, qx.zero_point, qy.scale, qy.zero_point,
-                                          kernels::gelu_transform_approximate)
-                   : kernels::make_lut_s8(qx.scale, qx.zero_point, qy.scale, qy.zero_point, kernels::gelu_transform);
-      break;
-    case K::relu: s->lut = kernels::make_relu_s8_lut(qx.scale, qx.zero_point, qy.scale, qy.zero_point); break;
-    case K::rsqrt: s->lut = kernels::make_rsqrt_s8_lut(qx.scale, qx.zero_point, qy.scale, qy.zero_point); break;
-    default: fail_op(ctx, "no int8 table for this op");
-  }
-  return s;
-}
-
-void eval_lut_s8(const OpState& state, const EvalContext& ctx) {
-  const auto& s = static_cast<const LutS8State&>(state);
-  kernels::lut_s8_ref(s.lut, s.n, static_cast<const std::int8_t*>(ctx.inputs[0]), static_cast<std::int8_t*>(ctx.outputs[0]));
-}
-
-// ---- int16 GELU / RSQRT (interpolated tables), RELU ----
-
-struct LutS16State : OpState {
-  kernels::LutS16 lut{};
-  std::size_t n = 0;
-};
-
-std::unique_ptr<OpState> prepare_lut_s16(const PrepareContext& ctx) {
-  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
-  require_symmetric(ctx, *ctx.inputs[0], qx);
-  require_symmetric(ctx, *ctx.outputs[0], qy);
-  auto s = std::make_unique<LutS16State>();
-  s->n = std::size_t(ctx.inputs[0]->elements());
-  s->prepared_bytes = sizeof(kernels::LutS16);
-  if (ctx.op.kind == K::gelu)
-    s->lut = kernels::make_gelu_s16_lut(qx.scale, qy.scale, ctx.op.attr<model::GeluAttrs>().approximate);
-  else
-    s->lut = kernels::make_rsqrt_s16_lut(qx.scale, qy.scale);
-  return s;
-}
-
-void eval_lut_s16(const OpState& state, const EvalContext& ctx) {
-  const auto& s = static_cast<const LutS16State&>(state);
-  kernels::lut_s16_ref(s.lut, s.n, static_cast<const std::int16_t*>(ctx.inputs[0]),
-                       static_cast<std::int16_t*>(ctx.outputs[0]));
-}
-
-struct ReluS16State : OpState {
-  kernels::ReluParams p;
-  std::size_t n = 0;
-};
-
-std::unique_ptr<OpState> prepare_relu_s16(const PrepareContext& ctx) {
-  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
-  auto s = std::make_unique<ReluS16State>();
-  s->n = std::size_t(ctx.inputs[0]->elements());
-  s->p = kernels::make_relu_params(qx.scale, qx.zero_point, qy.scale, qy.zero_point, -32768, 32767);
-  return s;
-}
-
-void eval_relu_s16(const OpState& state, const EvalContext& ctx) {
-  const auto& s = static_cast<const ReluS16State&>(state);
-  kernels::relu_s16_ref(s.p, s.n, static_cast<const std::int16_t*>(ctx.inputs[0]), static_cast<std::int16_t*>(ctx.outputs[0]));
-}
-
-// ---- int16 LOGISTIC / TANH ----
-
-struct SigmoidS16State : OpState {
-  kernels::SigmoidS16Params p;
-  std::size_t n = 0;
-  bool tanh = false;
-};
-
-std::unique_ptr<OpState> prepare_sigmoid_s16(const PrepareContext& ctx) {
-  const TensorQuant qx = quant_of(ctx, *ctx.inputs[0]), qy = quant_of(ctx, *ctx.outputs[0]);
-  require_symmetric(ctx, *ctx.inputs[0], qx);
-  // LOGISTIC: exactly 1/32768 (TFLite compares for equality); TANH: within CheckedLog2's 1e-3.
-  require_output_grid(ctx, qy, 1.0 / 32768, 0, ctx.op.kind == K::logistic ? 0.0 : 0.00069);
-  auto s = std::make_unique<SigmoidS16State>();
-  s->n = std::size_t(ctx.inputs[0]->elements());
-  s->tanh = ctx.op.kind == K::tanh;
-  if (s->tanh) kernels::make_tanh_s16_params(qx.scale, &s->p);
-  else kernels::make_logistic_s16_params(qx.scale, &s->p);
-  return s;
-}
-
-void eval_sigmoid_s16(const OpState& state, const EvalContext& ctx) {
-  const auto& s = static_cast<const SigmoidS16State&>(state);
-  const auto* in = static_cast<const std::int16_t*>(ctx.inputs[0]);
-  auto* out = static_cast<std::int16_t*>(ctx.outputs[0]);
-  if (s.tanh) kernels::tanh_s16_ref(s.p, s.n, in, out);
-  else kernels::logistic_s16_ref(s.p, s.n, in, out);
-}
-
 constexpr KernelEntry row(const char* name, K kind, ElementType in, ElementType w, ElementType out,
                           std::unique_ptr<OpState> (*prepare)(const PrepareContext&),
                           void (*eval)(const OpState&, const EvalContext&)) {
@@ -472,18 +236,6 @@ const KernelEntry entries[] = {
     row("squared_difference_s8_ref", K::squared_difference, s8, s8, s8, prepare_binary, eval_binary_s8),
     row("mean_s8_ref", K::mean, s8, i32, s8, prepare_mean, eval_mean_s8),
     row("mean_s16_ref", K::mean, s16, i32, s16, prepare_mean, eval_mean_s16),
-    row("softmax_s8_ref", K::softmax, s8, s8, s8, prepare_softmax_s8, eval_softmax_s8),
-    row("softmax_s16_ref", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16),
-    row("logistic_s8_ref", K::logistic, s8, s8, s8, prepare_lut_s8, eval_lut_s8),
-    row("tanh_s8_ref", K::tanh, s8, s8, s8, prepare_lut_s8, eval_lut_s8),
-    row("gelu_s8_ref", K::gelu, s8, s8, s8, prepare_lut_s8, eval_lut_s8),
-    row("relu_s8_ref", K::relu, s8, s8, s8, prepare_lut_s8, eval_lut_s8),
-    row("rsqrt_s8_ref", K::rsqrt, s8, s8, s8, prepare_lut_s8, eval_lut_s8),
-    row("logistic_s16_ref", K::logistic, s16, s16, s16, prepare_sigmoid_s16, eval_sigmoid_s16),
-    row("tanh_s16_ref", K::tanh, s16, s16, s16, prepare_sigmoid_s16, eval_sigmoid_s16),
-    row("gelu_s16_ref", K::gelu, s16, s16, s16, prepare_lut_s16, eval_lut_s16),
-    row("rsqrt_s16_ref", K::rsqrt, s16, s16, s16, prepare_lut_s16, eval_lut_s16),
-    row("relu_s16_ref", K::relu, s16, s16, s16, prepare_relu_s16, eval_relu_s16),
     opt("add_s8_opt", K::add, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
     opt("add_s16_opt", K::add, s16, s16, s16, prepare_binary, binary_s16_opt),
     opt("sub_s8_opt", K::sub, s8, s8, s8, prepare_binary_s8_opt, binary_s8_opt),
@@ -495,8 +247,6 @@ const KernelEntry entries[] = {
      eval_mean_opt<std::int8_t>},
     {"mean_s16_opt", K::mean, s16, i32, s16, 1, cpu_none, MicroSet::none, mean_is_contiguous, prepare_mean,
      eval_mean_opt<std::int16_t>},
-    opt("softmax_s8_opt", K::softmax, s8, s8, s8, prepare_softmax_s8_opt, eval_softmax_s8_opt),
-    opt("softmax_s16_opt", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16_opt),
 };
 
 }  // namespace

@@ -382,24 +382,4 @@ void lut_s8_ref(const LutS8& lut, std::size_t n, const std::int8_t* in, std::int
   for (std::size_t i = 0; i < n; ++i) out[i] = lut_lookup(in[i], lut);
 }
 
-void quantized_activation_range(Activation act, float output_scale, std::int32_t output_zp,
-                                std::int32_t type_min, std::int32_t type_max, std::int32_t* lo,
-                                std::int32_t* hi) {
-  auto quantize = [&](float f) { return output_zp + static_cast<std::int32_t>(std::round(f / output_scale)); };
-  *lo = type_min;
-  *hi = type_max;
-  switch (act) {
-    case Activation::none: break;
-    case Activation::relu: *lo = std::max(type_min, quantize(0.f)); break;
-    case Activation::relu6:
-      *lo = std::max(type_min, quantize(0.f));
-      *hi = std::min(type_max, quantize(6.f));
-      break;
-    case Activation::relu_n1_to_1:
-      *lo = std::max(type_min, quantize(-1.f));
-      *hi = std::min(type_max, quantize(1.f));
-      break;
-  }
-}
-
 }  // namespace nilm::runtime::kernels

@@ -112,9 +112,4 @@ void relu_s16_ref(const ReluParams& p, std::size_t n, const std::int16_t* in, st
 // TFLite's CheckedLog2: log2 of a scale when it is a power of two (within 1e-3 in log2).
 bool checked_log2(float x, int* log2_result);
 
-// TFLite's CalculateActivationRangeQuantized for int8 / int16 outputs.
-void quantized_activation_range(Activation act, float output_scale, std::int32_t output_zp,
-                                std::int32_t type_min, std::int32_t type_max, std::int32_t* lo,
-                                std::int32_t* hi);
-
 }  // namespace nilm::runtime::kernels
