@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/builder.h"
@@ -200,6 +201,37 @@ int main() {
   for (double t : totals) std::printf(" %12.1f", t);
   std::printf("\n\ndense1 kernels:");
   for (std::size_t i = 0; i < std::size(configs); ++i) std::printf(" %s=%s", configs[i].label, best_kernels[i].c_str());
+  // The transformer's attention products (2 heads, 299 tokens, 64 per head), int8.
+  for (const auto& [label, m, k, n, adj_y] : {std::tuple{"scores QK^T 299x64x299", 299, 64, 299, true},
+                                             std::tuple{"context PV 299x299x64", 299, 299, 64, false}}) {
+    using model::ElementType;
+    model::GraphBuilder b;
+    const int a = b.input("a", {2, m, k});
+    const int c = b.input("c", adj_y ? model::Shape{2, n, k} : model::Shape{2, k, n});
+    const int qa = b.quantize(a, ElementType::i8, model::Quantization{{0.02f}, {3}, 0});
+    const int qc = b.quantize(c, ElementType::i8, model::Quantization{{0.03f}, {-5}, 0});
+    const int y = b.batch_matmul(qa, qc, false, adj_y);
+    b.graph().tensor(y).quantization = model::Quantization{{0.5f}, {1}, 0};
+    b.output(b.dequantize(y));
+    const model::Graph g = b.finish();
+    std::printf("\n%-24s", label);
+    for (auto [tier, features, name] : {std::tuple{runtime::Tier::reference, all, "ref"},
+                                        std::tuple{runtime::Tier::optimized, all, "best"}}) {
+      const runtime::Model mm = runtime::Model::from_graph(g, {tier, features}, "bench");
+      runtime::Interpreter run(mm, 1);
+      for (std::size_t i = 0; i < 2; ++i) std::fill(run.input(i), run.input(i) + run.input_elements(i), 0.1f);
+      Probe probe{model::OpKind::batch_matmul, {}, ""};
+      run.set_observer(observe, &probe);
+      run.invoke();
+      probe.ns.clear();
+      const auto t0 = std::chrono::steady_clock::now();
+      do run.invoke();
+      while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds || probe.ns.size() < 3);
+      std::nth_element(probe.ns.begin(), probe.ns.begin() + std::ptrdiff_t(probe.ns.size() / 2), probe.ns.end());
+      std::printf("  %s %s %.1f us", name, probe.kernel.c_str(), double(probe.ns[probe.ns.size() / 2]) / 1e3);
+    }
+  }
+  std::printf("\n");
   std::size_t int8_bytes = 0;
   for (const Layer& l : layers) int8_bytes += std::size_t(l.out) * l.kernel * l.in;
   const double floor_us = read_time_us(int8_bytes, seconds * 3);

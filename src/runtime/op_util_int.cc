@@ -24,6 +24,13 @@ std::int32_t tensor_zero_point(const PrepareContext& ctx, const model::Tensor& t
   return q.zero_points.empty() ? 0 : static_cast<std::int32_t>(q.zero_points[0]);
 }
 
+bool weights_symmetric_range(const PrepareContext& ctx) {
+  const model::Tensor& w = *ctx.inputs[1];
+  if (!w.is_constant() || w.type != model::ElementType::i8) return false;
+  const std::int8_t* v = w.data.as<std::int8_t>();
+  return std::none_of(v, v + w.elements(), [](std::int8_t x) { return x == -128; });
+}
+
 std::int32_t type_min(model::ElementType t) {
   return t == model::ElementType::i8 ? std::numeric_limits<std::int8_t>::min()
                                      : std::numeric_limits<std::int16_t>::min();

@@ -25,6 +25,11 @@ kernels::Requantization conv_requantization(const PrepareContext& ctx, int chann
 // The weights' per-channel (or single) scales, checked as above.
 std::vector<float> weight_scales(const PrepareContext& ctx, int channels);
 
+// True when the constant int8 weights (input 1) never hold -128: the AVX2 int8 kernels take
+// |x| * sign(w, x) with vpmaddubsw, exact only for weights in [-127, 127] (TFLite's symmetric
+// range, which the quantizer writes); a file with -128 gets the other variants.
+bool weights_symmetric_range(const PrepareContext& ctx);
+
 // qmin / qmax of an integer element type.
 std::int32_t type_min(model::ElementType t);
 std::int32_t type_max(model::ElementType t);

@@ -201,6 +201,10 @@ template <auto FnGetter>
 bool gemm_applies_i32(const PrepareContext& ctx) { return bias_i32(ctx) && gemm_applies<FnGetter>(ctx); }
 template <auto FnGetter>
 bool gemm_applies_i64(const PrepareContext& ctx) { return bias_i64(ctx) && gemm_applies<FnGetter>(ctx); }
+template <auto FnGetter>
+bool gemm_applies_i32_avx2(const PrepareContext& ctx) {  // weights in [-127, 127] (vpmaddubsw)
+  return gemm_applies_i32<FnGetter>(ctx) && weights_symmetric_range(ctx);
+}
 
 kernels::QGemmS8Fn portable_s8() { return &kernels::qgemm_s8_portable; }
 kernels::QGemmS16Fn portable_s16() { return &kernels::qgemm_s16_portable; }
@@ -339,6 +343,8 @@ std::unique_ptr<OpState> prepare_conv_hybrid_variant(const PrepareContext& ctx) 
 }
 template <kernels::HybridS8Fn (*Get)()>
 bool hybrid_applies(const PrepareContext& ctx) { return ctx.inputs[1]->is_constant() && Get() != nullptr; }
+template <kernels::HybridS8Fn (*Get)()>
+bool hybrid_applies_avx2(const PrepareContext& ctx) { return hybrid_applies<Get>(ctx) && weights_symmetric_range(ctx); }
 kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
 
 constexpr auto C = model::OpKind::conv2d;
@@ -355,7 +361,7 @@ const KernelEntry entries[] = {
     {"conv2d_f32s8_hybrid_opt", C, ET::f32, ET::i8, ET::f32, 1, cpu_none, MicroSet::none,
      hybrid_applies<portable_hybrid>, prepare_conv_hybrid_variant<portable_hybrid, false>, eval_conv_hybrid_opt},
     {"conv2d_f32s8_hybrid_avx2", C, ET::f32, ET::i8, ET::f32, 2, cpu_avx2, MicroSet::none,
-     hybrid_applies<kernels::hybrid_s8_packed_avx2>, prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx2, true>,
+     hybrid_applies_avx2<kernels::hybrid_s8_packed_avx2>, prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx2, true>,
      eval_conv_hybrid_opt},
     {"conv2d_f32s8_hybrid_avx512vnni", C, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
      hybrid_applies<kernels::hybrid_s8_packed_avx512vnni>,
@@ -366,7 +372,7 @@ const KernelEntry entries[] = {
     {"conv2d_s8_opt", C, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none, gemm_applies_i32<portable_s8>,
      prepare_conv_s8<portable_s8>, eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
     {"conv2d_s8_avx2", C, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,
-     gemm_applies_i32<kernels::qgemm_s8_packed_avx2>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx2>,
+     gemm_applies_i32_avx2<kernels::qgemm_s8_packed_avx2>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx2>,
      eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
     {"conv2d_s8_avx512vnni", C, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_packed_avx512vnni>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx512vnni>,

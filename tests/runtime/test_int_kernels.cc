@@ -274,6 +274,44 @@ TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {  
   }
 }
 
+TEST(IntGraphs, WeightsOfMinus128AvoidTheAvx2Kernels) {
+  if (!(detect_cpu_features() & cpu_avx2)) GTEST_SKIP() << "no AVX2";
+  for (bool conv : {true, false}) {
+    LayerShape s;
+    s.conv = conv;
+    s.in_c = 40;
+    QuantCase c = layer_case(QuantKind::s8, s, 77);
+    for (auto& t : c.quantized.tensors)
+      if (t.name == "w_q") {
+        std::vector<std::uint8_t> bytes(t.data.data(), t.data.data() + t.data.size());
+        bytes[3] = 0x80;  // -128: outside TFLite's symmetric range, still a valid int8
+        t.data = model::ConstantData(std::move(bytes));
+      }
+    const model::OpKind op = conv ? model::OpKind::conv2d : model::OpKind::fully_connected;
+    EXPECT_EQ(kernel_of(c.quantized, op, Tier::optimized, cpu_avx2 | cpu_fma), c.kernel.substr(0, c.kernel.size() - 3) + "opt");
+    EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, 2), run_float_io(c.quantized, c.inputs, Tier::reference));
+  }
+}
+
+TEST(IntGraphs, OptimizedBatchMatMulIsBitIdenticalToTheReference) {
+  const CpuFeatures all = detect_cpu_features();
+  std::vector<std::pair<CpuFeatures, std::string>> variants;
+  if ((all & cpu_avx512vnni) && kernels::qgemm_s8_avx512vnni()) variants.push_back({all, "batch_matmul_s8_avx512vnni"});
+  if (variants.empty()) GTEST_SKIP() << "no optimized int8 batch matmul on this CPU";
+  std::mt19937 rng(16);
+  for (int i = 0; i < 12; ++i) {
+    const QuantCase c = matmul_case(false, 1 + i % 3, random_int(rng, 1, 70), random_int(rng, 1, 70),
+                                    random_int(rng, 1, 40), i % 2 == 1, i % 4 >= 2, 800 + std::uint32_t(i));
+    SCOPED_TRACE(c.name);
+    const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
+    for (const auto& [mask, name] : variants) {
+      EXPECT_EQ(kernel_of(c.quantized, model::OpKind::batch_matmul, Tier::optimized, mask), name);
+      for (int threads : {1, 2, 3})
+        EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads, mask), want) << name << " " << threads;
+    }
+  }
+}
+
 TEST(IntGraphs, HybridLayersMatchTheFloatLayerWithinTheInputQuantizationError) {
   std::mt19937 rng(6);
   for (int i = 0; i < 16; ++i) {

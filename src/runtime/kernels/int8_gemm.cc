@@ -16,7 +16,7 @@ void qgemm_portable(const QGemmArgs<In, Acc, Out>& g, int n_begin, int n_end) {
     const QuantizedMultiplier& m = g.mult[g.mult_count == 1 ? 0 : j];
     for (int i = 0; i < g.m; ++i) {
       const In* x = g.a + i * g.a_row;
-      Acc acc = g.bias[j];
+      Acc acc = g.bias[j] + (g.row_bias ? Acc(g.row_bias[i]) : Acc(0));
       for (int t0 = 0; t0 < g.k; t0 += kBlock) {
         const int t1 = g.k - t0 < kBlock ? g.k : t0 + kBlock;
         std::int32_t s = 0;
@@ -42,6 +42,22 @@ std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k) {
             packed[((std::size_t(p) * groups + g) * kPanelS8 + o) * 4 + b] = w[std::size_t(j) * k + t];
         }
   return packed;
+}
+
+std::size_t packed_panels_s8_bytes(int n, int k) {
+  return std::size_t((n + kPanelS8 - 1) / kPanelS8) * std::size_t((k + 3) / 4) * kPanelS8 * 4;
+}
+
+void pack_panels_s8_into(const std::int8_t* src, int n, int k, std::ptrdiff_t stride_n, std::ptrdiff_t stride_k,
+                         std::int8_t* dst) {
+  const int groups = (k + 3) / 4, panels = (n + kPanelS8 - 1) / kPanelS8;
+  for (int p = 0; p < panels; ++p)
+    for (int g = 0; g < groups; ++g)
+      for (int o = 0; o < kPanelS8; ++o)
+        for (int b = 0; b < 4; ++b) {
+          const int j = p * kPanelS8 + o, t = g * 4 + b;
+          *dst++ = j < n && t < k ? src[j * stride_n + t * stride_k] : std::int8_t{0};
+        }
 }
 
 std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k) {

@@ -27,6 +27,7 @@ struct QGemmArgs {
   std::ptrdiff_t a_row = 0;
   const std::int8_t* b = nullptr;   // [n][k]
   const Acc* bias = nullptr;        // [n], input offset folded in (never null)
+  const std::int32_t* row_bias = nullptr;  // [m] added per row (BATCH_MATMUL's rhs zero point), or null
   const std::int32_t* b_sums = nullptr;  // [n] sum of each weight row (the VNNI kernel needs it)
   const QuantizedMultiplier* mult = nullptr;
   int mult_count = 1;               // 1 (per tensor) or n
@@ -65,6 +66,11 @@ QGemmS16Fn qgemm_s16_avx512();  // AVX-512F + BW (dense rows)
 // start at a multiple of 16.
 constexpr int kPanelS8 = 16;
 std::vector<std::int8_t> pack_panels_s8(const std::int8_t* w, int n, int k);
+// The same into `dst` (packed_panels_s8_bytes(n, k) bytes) from any layout: element (j, t) at
+// src[j * stride_n + t * stride_k] (BATCH_MATMUL packs its right-hand side per run).
+std::size_t packed_panels_s8_bytes(int n, int k);
+void pack_panels_s8_into(const std::int8_t* src, int n, int k, std::ptrdiff_t stride_n, std::ptrdiff_t stride_k,
+                         std::int8_t* dst);
 QGemmS8Fn qgemm_s8_packed_avx2();
 QGemmS8Fn qgemm_s8_packed_avx512vnni();
 // int16x8: panels of 16 outputs x 2 depth values widened to int16 (vpmaddwd pairs).

@@ -237,7 +237,8 @@ inline void dot_rows(const Args& g, int n_begin, int n_end, Dot dot4, Dot dot1, 
 template <class Args>
 auto requantize_s8_epilogue(const Args& g) {
   return [&g](int i, int j0, int count, std::int32_t* acc) {
-    for (int q = 0; q < count; ++q) acc[q] += g.bias[j0 + q];
+    const std::int32_t row = g.row_bias ? g.row_bias[i] : 0;
+    for (int q = 0; q < count; ++q) acc[q] += g.bias[j0 + q] + row;
     requantize_row_s8_avx2(g, j0, count, acc, g.c + i * g.ldc);
   };
 }
