@@ -158,6 +158,42 @@ std::vector<PeerCase> cases() {
     add_case("logistic_other_output_grid", {{16, 16}}, {grid(0.04f, 3)}, grid(0.005f, -100),
              [](B& b, V x) { return b.unary(OpKind::logistic, x[0]); }, lo, hi, is16);
   }
+  // A layer norm chain (MEAN, SUB, MUL(d, d), MEAN, ADD of a constant, RSQRT, MUL), each op on
+  // its own grid: constants, a tensor read twice, arena reuse between integer ops.
+  for (const ElementType t : {ElementType::i8, ElementType::i16}) {
+    const bool is16 = t == ElementType::i16;
+    const double qmax = is16 ? 32767.0 : 127.0;
+    auto sym = [&](double range) { return model::Quantization{{float(range / qmax)}, {0}, 0}; };
+    model::GraphBuilder b;
+    const int x = b.input("x", {1, 9, 32});
+    const int xq = b.quantize(x, t, sym(3.0));
+    const int mean = b.mean(xq, {-1}, true);
+    b.graph().tensor(mean).quantization = sym(3.0);
+    const int d = b.sub(xq, mean);
+    b.graph().tensor(d).quantization = sym(6.0);
+    const int d2 = b.mul(d, d);
+    b.graph().tensor(d2).quantization = sym(36.0);
+    const int var = b.mean(d2, {-1}, true);
+    b.graph().tensor(var).quantization = sym(12.0);
+    const float eps_scale = float(12.0 / qmax);
+    std::vector<std::uint8_t> eps_bytes(is16 ? 2 : 1, 0);
+    eps_bytes[0] = 3;  // 3 steps of var's grid
+    const int eps = b.constant_raw("eps", {1}, t, eps_bytes, model::Quantization{{eps_scale}, {0}, 0});
+    const int ve = b.add(var, eps);
+    b.graph().tensor(ve).quantization = sym(12.0);
+    const int rs = b.unary(OpKind::rsqrt, ve);
+    b.graph().tensor(rs).quantization = sym(is16 ? 40.0 : 12.0);
+    const int y = b.mul(d, rs);
+    b.graph().tensor(y).quantization = sym(6.0);
+    b.output(b.dequantize(y));
+    PeerCase c;
+    c.name = std::string("layer_norm_chain_") + (is16 ? "s16" : "s8");
+    c.graph = b.finish();
+    c.inputs.push_back(on_grid(rng, 9 * 32, Grid{float(3.0 / qmax), 0}, int(-qmax), int(qmax)));
+    c.out = Grid{float(6.0 / qmax), 0};
+    all.push_back(std::move(c));
+  }
+
   // Random grids, larger tensors: every int8 input value through each table op on three grids,
   // every int16 value through each int16 unary op, binary ops and reductions on 1-2k values.
   using B = model::GraphBuilder;
