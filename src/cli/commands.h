@@ -21,6 +21,7 @@ void add_evaluate_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 
 // Model formats for eval::make_predictor (src/cli/predictor_loaders.cc); called once in main.

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   nilm::cli::add_run_command(app);
   nilm::cli::add_convert_command(app);
   nilm::cli::add_bench_command(app);
+  nilm::cli::add_inspect_command(app);
 
   try {
     app.parse(argc, argv);

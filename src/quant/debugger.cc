@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernels/int_reference.h"
 #include "runtime/model.h"
@@ -272,6 +273,7 @@ DebugReport debug_layers(const model::Graph& quantized, const float* windows, st
   const std::size_t per_window = run.input_elements(0) / batch;
   DebugReport report;
   report.threshold = options.threshold;
+  Progress progress("quantization debugger", count, "windows");
   for (std::size_t first = 0; first < count; first += batch) {
     float* in = run.input(0);
     for (std::size_t r = 0; r < batch; ++r) {
@@ -285,7 +287,9 @@ DebugReport debug_layers(const model::Graph& quantized, const float* windows, st
     run.invoke();
     for (auto& layer : layers) score_layer(g, capture, layer);
     report.windows += batch;
+    progress.update(std::min(report.windows, count));
   }
+  progress.finish();
 
   for (auto& layer : layers) {
     auto& e = layer.error;
@@ -307,6 +311,18 @@ std::vector<std::string> suspect_layers(const DebugReport& report) {
 std::vector<std::string> suspect_layers(const model::Graph& quantized, const float* windows,
                                         std::size_t count, const DebugOptions& options) {
   return suspect_layers(debug_layers(quantized, windows, count, options));
+}
+
+DebugReport without_exact_moves(const DebugReport& report, std::size_t* hidden) {
+  DebugReport out = report;
+  out.layers.clear();
+  for (const auto& e : report.layers) {
+    const bool moves = e.kind == OpKind::reshape || e.kind == OpKind::transpose ||
+                       e.kind == OpKind::concatenation || e.kind == OpKind::max_pool2d;
+    if (!(moves && e.rmse == 0.0)) out.layers.push_back(e);
+  }
+  if (hidden) *hidden = report.layers.size() - out.layers.size();
+  return out;
 }
 
 std::string format_debug_table(const DebugReport& report) {

@@ -63,6 +63,11 @@ std::vector<std::string> suspect_layers(const DebugReport& report);
 std::vector<std::string> suspect_layers(const model::Graph& quantized, const float* windows,
                                         std::size_t count, const DebugOptions& options = {});
 
+// The report without the data-movement layers (RESHAPE, TRANSPOSE, CONCATENATION, MAX_POOL_2D)
+// that reproduce their float op exactly (rmse 0): what the table and chart show by default.
+// `hidden` (if given) receives how many were left out.
+DebugReport without_exact_moves(const DebugReport& report, std::size_t* hidden = nullptr);
+
 // Terminal table: layer, op, type, scale, output range, float range, clipped %, rmse/scale, flag.
 std::string format_debug_table(const DebugReport& report);
 // CSV with a header row, one row per layer (numbers in full precision); nilm::Error if unwritable.

@@ -113,6 +113,12 @@ TEST(Debugger, RoundingNoiseOfWellRangedLayersIsOneOverSqrt12) {
   EXPECT_EQ(r.kind, OpKind::reshape);
   EXPECT_EQ(r.rmse, 0.0);
   EXPECT_TRUE(suspect_layers(report).empty());
+
+  std::size_t hidden = 0;
+  const auto shown = without_exact_moves(report, &hidden);
+  EXPECT_EQ(hidden, 1u);
+  ASSERT_EQ(shown.layers.size(), 2u);
+  EXPECT_EQ(shown.layers[1].layer, "dense");
 }
 
 TEST(Debugger, ClippedRangeIsSuspect) {
