@@ -504,6 +504,23 @@ TEST(QuantizedOptimized, BinaryMeanAndSoftmaxGiveTheReferenceIntegers) {
       }
     }
   }
+  // int16 requantization extremes: an output multiplier above 1 (left shift, saturation) and
+  // an input multiplier near 2^-31 (the longest right shift).
+  struct Extreme {
+    OpKind op;
+    float sa, sb, sy;
+  };
+  for (const Extreme& e : {Extreme{OpKind::mul, 3e-4f, 2e-4f, 2e-9f}, Extreme{OpKind::mul, 1e-2f, 1e-2f, 1e-7f},
+                           Extreme{OpKind::add, 1e-3f, 1e-11f, 1e-6f}, Extreme{OpKind::sub, 1e-11f, 1e-3f, 1e-6f},
+                           Extreme{OpKind::add, 1e-3f, 7e-4f, 6.2e-8f}}) {
+    auto g16 = one_op_graph(s16, {{{64, 300}, e.sa, 0}, {{64, 300}, e.sb, 0}}, {{}, e.sy, 0},
+                            [&](model::GraphBuilder& b, const std::vector<int>& x) { return binary_op(b, e.op, x[0], x[1]); });
+    std::string name = model::op_name(e.op);
+    for (auto& ch : name) ch = char(std::tolower(ch));
+    check_opt_equals_ref<std::int16_t>(g16, {random_q<std::int16_t>(rng, 64 * 300, -32768, 32767),
+                                             random_q<std::int16_t>(rng, 64 * 300, -32768, 32767)},
+                                       name + "_s16_opt");
+  }
   struct MeanCase {
     model::Shape shape;
     std::vector<int> axes;

@@ -49,9 +49,49 @@ CollapsedBinary collapse_binary(const BinaryParams& g) {
 
 namespace {
 
-template <class T, BinaryOp kOp, bool kPot>
-void rows_t(const QuantizedBinaryParams& p, const CollapsedBinary& c, const T* a, const T* b, T* out,
-            std::int64_t r0, std::int64_t r1) {
+// TFLite's multiply_by_quantized_multiplier as branch-free integer steps the compiler can
+// vectorize: SRDHM(a, m) = (a m + 2^30) >> 31 for m >= 0 (equal to gemmlowp's nudge-and-
+// truncate form for every a: both round a m / 2^31 half up), RoundingDivideByPOT(x, e) =
+// (x + 2^(e-1) - [x < 0]) >> e (halves away from zero). A positive shift wraps as TFLite's.
+struct FastMultiplier {
+  std::int64_t m = 0, half = 0, negative = 0;
+  int left = 0, right = 0;
+  explicit FastMultiplier(QuantizedMultiplier q)
+      : m(q.multiplier), half(q.shift < 0 ? std::int64_t{1} << (-q.shift - 1) : 0), negative(q.shift < 0 ? 1 : 0),
+        left(q.shift > 0 ? q.shift : 0), right(q.shift < 0 ? -q.shift : 0) {}
+  std::int32_t operator()(std::int32_t x) const {
+    const auto shifted = static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left);
+    const std::int64_t high = (std::int64_t{shifted} * m + (std::int64_t{1} << 30)) >> 31;
+    return static_cast<std::int32_t>((high + half - (high < 0 ? negative : 0)) >> right);
+  }
+};
+
+// int16 ADD / SUB / MUL off the power-of-two path: the per-element steps of
+// quantized_binary_element with FastMultiplier (the same integers).
+template <BinaryOp kOp>
+struct FastS16Element {
+  FastMultiplier in1, in2, out;
+  std::int32_t offset1, offset2, out_offset, left_shift, act_min, act_max;
+  explicit FastS16Element(const QuantizedBinaryParams& p)
+      : in1(p.input1), in2(p.input2), out(p.output), offset1(p.input1_offset), offset2(p.input2_offset),
+        out_offset(p.output_offset), left_shift(p.left_shift), act_min(p.act_min), act_max(p.act_max) {}
+  std::int16_t operator()(std::int32_t x, std::int32_t y) const {
+    const std::int32_t v1 = offset1 + x, v2 = offset2 + y;
+    std::int32_t raw;
+    if constexpr (kOp == BinaryOp::mul) {
+      raw = v1 * v2;
+    } else {
+      const std::int32_t s1 = in1(v1 * (std::int32_t{1} << left_shift)), s2 = in2(v2 * (std::int32_t{1} << left_shift));
+      raw = kOp == BinaryOp::add ? s1 + s2 : s1 - s2;
+    }
+    const std::int32_t v = out(raw) + out_offset;
+    return static_cast<std::int16_t>(v < act_min ? act_min : (v > act_max ? act_max : v));
+  }
+};
+
+// Rows [r0, r1) of merged broadcast geometry, `f(a, b)` per element.
+template <class T, class F>
+void rows_t(const F& f, const CollapsedBinary& c, const T* a, const T* b, T* out, std::int64_t r0, std::int64_t r1) {
   for (std::int64_t r = r0; r < r1; ++r) {
     std::int64_t oa = 0, ob = 0, rest = r;
     for (int d = c.rank - 1; d >= 0; --d) {
@@ -64,7 +104,6 @@ void rows_t(const QuantizedBinaryParams& p, const CollapsedBinary& c, const T* a
     const T* y = b + ob;
     T* o = out + r * c.inner;
     const std::int64_t n = c.inner;
-    auto f = [&p](std::int32_t u, std::int32_t v) { return static_cast<T>(quantized_binary_element<kOp, kPot>(p, u, v)); };
     if (c.a_inner == 1 && c.b_inner == 1) {
       for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
     } else if (c.a_inner == 1 && c.b_inner == 0) {
@@ -79,21 +118,27 @@ void rows_t(const QuantizedBinaryParams& p, const CollapsedBinary& c, const T* a
   }
 }
 
-template <class T>
-void rows_dispatch(const QuantizedBinaryParams& p, const CollapsedBinary& c, const T* a, const T* b, T* out,
-                   std::int64_t r0, std::int64_t r1) {
+template <BinaryOp kOp>
+struct PotS16Element {
+  const QuantizedBinaryParams& p;
+  std::int16_t operator()(std::int32_t x, std::int32_t y) const {
+    return static_cast<std::int16_t>(quantized_binary_element<kOp, true>(p, x, y));
+  }
+};
+
+void rows_s16(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a, const std::int16_t* b,
+              std::int16_t* out, std::int64_t r0, std::int64_t r1) {
   switch (p.geometry.op) {
     case BinaryOp::add:
-      if (p.pot_int16) rows_t<T, BinaryOp::add, true>(p, c, a, b, out, r0, r1);
-      else rows_t<T, BinaryOp::add, false>(p, c, a, b, out, r0, r1);
+      if (p.pot_int16) rows_t(PotS16Element<BinaryOp::add>{p}, c, a, b, out, r0, r1);
+      else rows_t(FastS16Element<BinaryOp::add>(p), c, a, b, out, r0, r1);
       break;
     case BinaryOp::sub:
-      if (p.pot_int16) rows_t<T, BinaryOp::sub, true>(p, c, a, b, out, r0, r1);
-      else rows_t<T, BinaryOp::sub, false>(p, c, a, b, out, r0, r1);
+      if (p.pot_int16) rows_t(PotS16Element<BinaryOp::sub>{p}, c, a, b, out, r0, r1);
+      else rows_t(FastS16Element<BinaryOp::sub>(p), c, a, b, out, r0, r1);
       break;
-    case BinaryOp::mul: rows_t<T, BinaryOp::mul, false>(p, c, a, b, out, r0, r1); break;
-    case BinaryOp::squared_difference: rows_t<T, BinaryOp::squared_difference, false>(p, c, a, b, out, r0, r1); break;
-    default: break;
+    case BinaryOp::mul: rows_t(FastS16Element<BinaryOp::mul>(p), c, a, b, out, r0, r1); break;
+    default: break;  // TFLite has no int16 SQUARED_DIFFERENCE
   }
 }
 
@@ -138,7 +183,7 @@ void binary_s8_rows(const std::int8_t* table, const CollapsedBinary& c, const st
 
 void binary_s16_rows(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
                      const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end) {
-  rows_dispatch(p, c, a, b, out, row_begin, row_end);
+  rows_s16(p, c, a, b, out, row_begin, row_end);
 }
 
 namespace {
