@@ -273,6 +273,42 @@ bool keeps_quantization(Exporter& e, const Op& op) {
   return x.type == y.type && x.quantization == y.quantization;
 }
 
+// Dynamic-range ("hybrid", w8) ops: float input x constant int8 weights (symmetric) -> float.
+// ONNX's form of TFLite's hybrid kernels: the input is quantized per run
+// (DynamicQuantizeLinear: uint8, asymmetric, one scale per tensor), the product is integer
+// (MatMulInteger / ConvInteger), then int32 -> float times input scale x weight scale[c].
+// ONNX Runtime fuses the matmul form into DynamicQuantizeMatMul. TFLite quantizes each batch
+// row to int8 instead, so the two round differently (both within the input's quantization step).
+bool is_hybrid(Exporter& e, const Op& op) {
+  const Tensor& x = e.t(op.inputs[0]);
+  const Tensor& w = e.t(op.inputs[1]);
+  if (x.type != ElementType::f32 || e.t(op.outputs[0]).type != ElementType::f32) return false;
+  if (w.type != ElementType::i8 || !w.is_constant() || !w.quantization) return false;
+  const auto& zp = w.quantization->zero_points;
+  return std::all_of(zp.begin(), zp.end(), [](std::int64_t z) { return z == 0; });
+}
+
+struct DynamicInput {
+  std::string q, scale, zero_point;
+};
+DynamicInput dynamic_quantize(Exporter& e, const std::string& x, const std::string& base) {
+  auto& n = e.builder().node("DynamicQuantizeLinear", {x}, base + "/dynamic_q");
+  n.add_output(e.builder().fresh(base + "/dynamic_scale"));
+  n.add_output(e.builder().fresh(base + "/dynamic_zero_point"));
+  return {n.output(0), n.output(1), n.output(2)};
+}
+
+// int32 product -> float: Cast, times (input scale x weight scales shaped `scale_shape`).
+std::string rescale(Exporter& e, const std::string& product, const std::string& input_scale, const Tensor& w,
+                    const Shape& scale_shape, const std::string& base) {
+  auto& cast = e.builder().node("Cast", {product}, base + "/int32_to_float");
+  set_attr(cast, "to", std::int64_t(onnx::TensorProto::FLOAT));
+  const auto& scales = w.quantization->scales;
+  const std::string w_scale = e.builder().floats(w.name + "/scale", scales.size() == 1 ? Shape{} : scale_shape, scales);
+  const std::string scale = e.builder().node("Mul", {input_scale, w_scale}, base + "/scale").output(0);
+  return e.builder().node("Mul", {cast.output(0), scale}, base + "/rescaled").output(0);
+}
+
 template <class Attrs>
 void conv(Exporter& e, const Op& op) {
   const auto& a = op.attr<Attrs>();
@@ -280,18 +316,34 @@ void conv(Exporter& e, const Op& op) {
   const Tensor& w = e.t(op.inputs[1]);
   const Tensor& y = e.t(op.outputs[0]);
   constexpr bool depthwise = std::is_same_v<Attrs, model::DepthwiseConv2DAttrs>;
-  std::vector<std::string> inputs{e.real(op.inputs[0], kNchw), e.real(op.inputs[1], depthwise ? kDepthwise : kNchw)};
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) inputs.push_back(e.real(op.inputs[2], {0}));
+  const Perm& w_layout = depthwise ? kDepthwise : kNchw;
+  const bool has_bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
+  const bool hybrid = is_hybrid(e, op);
+  const std::string base = out_name(e, op);
+  std::vector<std::string> inputs;
+  DynamicInput dynamic;
+  if (hybrid) {
+    dynamic = dynamic_quantize(e, e.real(op.inputs[0], kNchw), base);
+    inputs = {dynamic.q, e.value(op.inputs[1], w_layout), dynamic.zero_point};
+  } else {
+    inputs = {e.real(op.inputs[0], kNchw), e.real(op.inputs[1], w_layout)};
+    if (has_bias) inputs.push_back(e.real(op.inputs[2], {0}));
+  }
   const int kh = w.shape[1], kw = w.shape[2];
   const auto [top, bottom] = pads_for(a.padding, x.shape[1], y.shape[1], kh, a.stride_h, a.dilation_h);
   const auto [left, right] = pads_for(a.padding, x.shape[2], y.shape[2], kw, a.stride_w, a.dilation_w);
-  auto& n = e.builder().node("Conv", inputs, out_name(e, op) + "/conv");
+  auto& n = e.builder().node(hybrid ? "ConvInteger" : "Conv", inputs, base + (hybrid ? "/conv_integer" : "/conv"));
   set_attr(n, "kernel_shape", std::vector<std::int64_t>{kh, kw});
   set_attr(n, "strides", std::vector<std::int64_t>{a.stride_h, a.stride_w});
   set_attr(n, "dilations", std::vector<std::int64_t>{a.dilation_h, a.dilation_w});
   set_attr(n, "pads", std::vector<std::int64_t>{top, left, bottom, right});
   set_attr(n, "group", std::int64_t(depthwise ? x.shape[3] : 1));
-  e.set_real(op.outputs[0], kNchw, e.activation(n.output(0), a.activation, out_name(e, op)));
+  std::string result = n.output(0);
+  if (hybrid) {
+    result = rescale(e, result, dynamic.scale, w, {1, y.shape[3], 1, 1}, base);
+    if (has_bias) result = e.builder().node("Add", {result, e.real(op.inputs[2], kNchw)}, base + "/bias").output(0);
+  }
+  e.set_real(op.outputs[0], kNchw, e.activation(result, a.activation, base));
 }
 
 void pool(Exporter& e, const Op& op) {
@@ -334,11 +386,22 @@ void fully_connected(Exporter& e, const Op& op) {
   } else {
     xf = e.real(op.inputs[0], identity(2));
   }
-  std::vector<std::string> inputs{xf, e.real(op.inputs[1], identity(2))};
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) inputs.push_back(e.real(op.inputs[2], {0}));
-  auto& n = e.builder().node("Gemm", inputs, base + "/gemm");
-  set_attr(n, "transB", std::int64_t(1));
-  std::string yv = e.quantize(e.activation(n.output(0), a.activation, base), y);
+  const bool has_bias = op.inputs.size() > 2 && op.inputs[2] >= 0;
+  std::string result;
+  if (is_hybrid(e, op)) {  // MatMulInteger(x_u8, W^T int8 [in, out]) and the rescale
+    const DynamicInput dynamic = dynamic_quantize(e, xf, base);
+    result = e.builder().node("MatMulInteger", {dynamic.q, e.value(op.inputs[1], {1, 0}), dynamic.zero_point},
+                              base + "/matmul_integer").output(0);
+    result = rescale(e, result, dynamic.scale, w, {out}, base);
+    if (has_bias) result = e.builder().node("Add", {result, e.real(op.inputs[2], {0})}, base + "/bias").output(0);
+  } else {
+    std::vector<std::string> inputs{xf, e.real(op.inputs[1], identity(2))};
+    if (has_bias) inputs.push_back(e.real(op.inputs[2], {0}));
+    auto& n = e.builder().node("Gemm", inputs, base + "/gemm");
+    set_attr(n, "transB", std::int64_t(1));
+    result = n.output(0);
+  }
+  std::string yv = e.quantize(e.activation(result, a.activation, base), y);
   if (y.shape != Shape{rows, out}) yv = e.reshape(yv, y.shape, base);
   e.define(op.outputs[0], identity(y.shape.size()), yv);
 }

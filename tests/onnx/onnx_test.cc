@@ -211,6 +211,56 @@ QdqCase qdq_case(const std::string& kind, std::uint64_t seed) {
   return c;
 }
 
+// Dynamic-range (hybrid, w8) layers: float input, per-channel int8 weights, float bias and
+// output. ONNX Runtime quantizes the input per run to uint8 with one scale s = range / 255
+// (range spanning 0), so each output may differ from the float layer on the dequantized weights
+// by at most sum |w| * s / 2 over the weights of its channel: the bound checked.
+struct HybridCase {
+  std::string name;
+  Graph hybrid, twin;
+  std::vector<float> input;
+  std::vector<double> abs_weight_sum;  // per output channel
+  int channels_last = 0;               // output channel = index % channels_last
+  const char* fused;
+};
+
+HybridCase hybrid_case(bool conv, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  HybridCase c;
+  c.name = conv ? "hybrid_conv" : "hybrid_fc";
+  c.fused = conv ? "ConvInteger" : "DynamicQuantizeMatMul";
+  const model::Shape in_shape = conv ? model::Shape{1, 1, 30, 4} : model::Shape{3, 20};
+  const model::Shape w_shape = conv ? model::Shape{5, 1, 3, 4} : model::Shape{7, 20};
+  const std::size_t out = std::size_t(w_shape[0]), per = std::size_t(model::element_count(w_shape)) / out;
+  c.channels_last = int(out);
+  c.input.resize(std::size_t(model::element_count(in_shape)));
+  for (auto& v : c.input) v = 1.7f * u(rng) + 0.3f;
+  std::vector<float> scales(out), real(out * per), bias(out);
+  std::vector<int> values(out * per);
+  c.abs_weight_sum.assign(out, 0.0);
+  for (std::size_t o = 0; o < out; ++o) {
+    scales[o] = 0.003f * (1.0f + 0.5f * float(o));
+    bias[o] = 0.1f * u(rng);
+    for (std::size_t i = 0; i < per; ++i) {
+      values[o * per + i] = std::uniform_int_distribution<int>(-127, 127)(rng);
+      real[o * per + i] = scales[o] * float(values[o * per + i]);
+      c.abs_weight_sum[o] += std::abs(double(real[o * per + i]));
+    }
+  }
+  for (bool twin : {false, true}) {
+    GraphBuilder b;
+    const int x = b.input("x", in_shape);
+    const int w = twin ? b.constant("w", w_shape, real)
+                       : b.constant_raw("w", w_shape, ElementType::i8, int8_bytes(values),
+                                        Quantization{scales, std::vector<std::int64_t>(out, 0), 0});
+    const int bt = b.constant("b", {int(out)}, bias);
+    b.output(conv ? b.conv2d(x, w, bt, model::Padding::same, model::Activation::none) : b.fully_connected(x, w, bt));
+    (twin ? c.twin : c.hybrid) = b.finish();
+  }
+  return c;
+}
+
 // ---- OnnxExport: the file itself --------------------------------------------------------------
 
 TEST(OnnxExport, CnnKeepsNamesShapesMetadataAndChangesLayoutOnlyTwice) {
@@ -536,6 +586,40 @@ TEST(OnnxRuntimePeer, QdqLayersAreFusedAndMatchTheDequantizedLayer) {
     std::printf("%-14s ONNX Runtime's optimized graph: %s\n", c.name.c_str(), seen.c_str());
     EXPECT_EQ(ops.count(c.fused), 1u) << c.name << ": not fused into " << c.fused << "; ops: " << seen;
     EXPECT_EQ(ops.count("Conv") + ops.count("Gemm") + ops.count("MatMul"), 0u) << c.name << " still runs float: " << seen;
+  }
+}
+
+TEST(OnnxRuntimePeer, HybridLayersQuantizeTheirInputPerRunWithinTheRoundingBound) {
+  const fs::path dir = temp_dir("hybrid");
+  std::vector<HybridCase> cases{hybrid_case(false, 3), hybrid_case(true, 4)};
+  std::vector<Job> jobs;
+  for (const auto& c : cases) jobs.push_back({c.name, c.hybrid, {c.input}});
+  const auto outputs = run_onnxruntime(jobs, dir);
+  for (std::size_t j = 0; j < cases.size(); ++j) {
+    const HybridCase& c = cases[j];
+    const auto twin = model::testing::reference_eval(c.twin, {c.input});
+    ASSERT_EQ(outputs[j].size(), twin[0].size()) << c.name;
+    const auto [lo, hi] = std::minmax_element(c.input.begin(), c.input.end());
+    const double step = (std::max(double(*hi), 0.0) - std::min(double(*lo), 0.0)) / 255.0;
+    double worst = 0, worst_of_bound = 0;
+    for (std::size_t i = 0; i < twin[0].size(); ++i) {
+      const double error = std::abs(double(outputs[j][i]) - twin[0][i]);
+      const double bound = c.abs_weight_sum[i % std::size_t(c.channels_last)] * step / 2 * 1.001 + 1e-6;
+      worst = std::max(worst, error);
+      worst_of_bound = std::max(worst_of_bound, error / bound);
+      EXPECT_LE(error, bound) << c.name << " output " << i;
+    }
+    std::printf("%-12s %zu outputs: max |onnxruntime - float layer| %.3g (%.2f of the rounding bound)\n", c.name.c_str(),
+                twin[0].size(), worst, worst_of_bound);
+    EXPECT_GT(worst, 0.0) << c.name << ": the input was not quantized at all";
+    const std::string base = (dir / c.name).string();
+    const std::string command = env_or("NILM_NODE", "node") + " " + env_or("NILM_ONNX_PEER_DIR", NILM_ONNX_PEER_DIR) +
+                                "/onnx_run.mjs " + base + ".onnx " + base + ".in " + base + ".out2 --optimized " + base +
+                                ".opt.onnx > " + base + ".log 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << read_bytes(base + ".log");
+    const auto ops = op_histogram(parse(read_bytes(base + ".opt.onnx")).graph());
+    EXPECT_EQ(ops.count(c.fused), 1u) << c.name;
+    EXPECT_EQ(ops.count("DequantizeLinear"), 0u) << c.name << ": weights dequantized per run";
   }
 }
 
