@@ -10,7 +10,10 @@
 // int8/int16 tensors stay integer in ONNX, each quantized op becomes DequantizeLinear on its
 // inputs -> the float op -> QuantizeLinear with the output's scale and zero point, the pattern
 // ONNX Runtime fuses into QLinearConv / QLinearMatMul / QGemm; shape-only ops (RESHAPE,
-// TRANSPOSE, MAX_POOL_2D with unchanged quantization) run on the integers directly.
+// TRANSPOSE, MAX_POOL_2D with unchanged quantization) run on the integers directly; int8
+// activations are stored as uint8 (zero point + 128, same values: ONNX Runtime's x86 kernels
+// want them). Hybrid (w8) ops become dynamic quantization: DynamicQuantizeLinear of the input,
+// ConvInteger / MatMulInteger with the int8 weights, rescale to float.
 #pragma once
 
 #include <string>
