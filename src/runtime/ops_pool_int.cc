@@ -1,5 +1,8 @@
 // MAX_POOL_2D and AVERAGE_POOL_2D on int8 / int16: the output keeps the input's scale and zero
 // point (TFLite requires it), so the kernels work on the integers directly.
+#include <algorithm>
+#include <limits>
+
 #include "runtime/op_util_int.h"
 
 namespace nilm::runtime {
@@ -34,6 +37,53 @@ void eval_pool_int_ref(const OpState& state, const EvalContext& ctx) {
   else kernels::average_pool_int_ref(s.p, s.act_min, s.act_max, in, out);
 }
 
+// Optimized: output positions across threads, the channel loop innermost (contiguous in NHWC,
+// so it vectorizes); the same integer arithmetic as the reference.
+std::unique_ptr<OpState> prepare_pool_int_opt(const PrepareContext& ctx) {
+  auto s = prepare_pool_int(ctx);
+  s->scratch_per_thread = std::size_t(static_cast<PoolIntState&>(*s).p.channels) * sizeof(std::int32_t);
+  return s;
+}
+
+template <class T, bool kMax>
+void eval_pool_int_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<PoolIntState>(state);
+  const auto& p = s.p;
+  const T* in = static_cast<const T*>(ctx.inputs[0]);
+  T* out = static_cast<T*>(ctx.outputs[0]);
+  const int positions = p.batch * p.out_h * p.out_w;
+  const int chunk = chunk_size(positions, 4 * ctx.pool.size(), 8);
+  ctx.pool.run((positions + chunk - 1) / chunk, [&](int task, int thread) {
+    std::int32_t* acc = ctx.thread_scratch<std::int32_t>(s, thread);
+    const int e = std::min(positions, (task + 1) * chunk);
+    for (int pos = task * chunk; pos < e; ++pos) {
+      const int n = pos / (p.out_h * p.out_w), oy = pos / p.out_w % p.out_h, ox = pos % p.out_w;
+      std::fill(acc, acc + p.channels, kMax ? std::int32_t(std::numeric_limits<T>::lowest()) : 0);
+      std::int32_t count = 0;
+      for (int ky = 0; ky < p.k_h; ++ky) {
+        const int iy = oy * p.stride_h - p.pad_top + ky;
+        if (iy < 0 || iy >= p.in_h) continue;
+        for (int kx = 0; kx < p.k_w; ++kx) {
+          const int ix = ox * p.stride_w - p.pad_left + kx;
+          if (ix < 0 || ix >= p.in_w) continue;
+          const T* x = in + ((std::size_t(n) * p.in_h + iy) * p.in_w + ix) * p.channels;
+          if constexpr (kMax)
+            for (int c = 0; c < p.channels; ++c) acc[c] = std::max<std::int32_t>(acc[c], x[c]);
+          else
+            for (int c = 0; c < p.channels; ++c) acc[c] += x[c];
+          ++count;
+        }
+      }
+      T* y = out + std::size_t(pos) * p.channels;
+      for (int c = 0; c < p.channels; ++c) {
+        std::int32_t v = acc[c];
+        if (!kMax && count > 0) v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
+        y[c] = static_cast<T>(std::clamp(v, s.act_min, s.act_max));
+      }
+    }
+  });
+}
+
 constexpr auto MP = model::OpKind::max_pool2d;
 constexpr auto AP = model::OpKind::average_pool2d;
 
@@ -46,6 +96,14 @@ const KernelEntry entries[] = {
      eval_pool_int_ref<std::int8_t, false>},
     {"average_pool2d_s16_ref", AP, ET::i16, ET::i16, ET::i16, 0, cpu_none, MicroSet::none, nullptr,
      prepare_pool_int, eval_pool_int_ref<std::int16_t, false>},
+    {"max_pool2d_s8_opt", MP, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none, nullptr, prepare_pool_int_opt,
+     eval_pool_int_opt<std::int8_t, true>},
+    {"max_pool2d_s16_opt", MP, ET::i16, ET::i16, ET::i16, 1, cpu_none, MicroSet::none, nullptr, prepare_pool_int_opt,
+     eval_pool_int_opt<std::int16_t, true>},
+    {"average_pool2d_s8_opt", AP, ET::i8, ET::i8, ET::i8, 1, cpu_none, MicroSet::none, nullptr, prepare_pool_int_opt,
+     eval_pool_int_opt<std::int8_t, false>},
+    {"average_pool2d_s16_opt", AP, ET::i16, ET::i16, ET::i16, 1, cpu_none, MicroSet::none, nullptr,
+     prepare_pool_int_opt, eval_pool_int_opt<std::int16_t, false>},
 };
 
 }  // namespace

@@ -312,6 +312,22 @@ TEST(IntGraphs, OptimizedBatchMatMulIsBitIdenticalToTheReference) {
   }
 }
 
+TEST(IntGraphs, OptimizedPoolsAreBitIdenticalToTheReference) {
+  std::mt19937 rng(17);
+  for (int i = 0; i < 16; ++i) {
+    const int width = random_int(rng, 1, 60);
+    const QuantCase c = pool_case(i % 2 == 1, i % 4 < 2, 1 + i % 3, width, random_int(rng, 1, 40),
+                                  random_int(rng, 1, std::min(5, width)), random_int(rng, 1, 3),
+                                  i % 3 ? model::Padding::same : model::Padding::valid,
+                                  i % 5 == 0 ? model::Activation::relu6 : model::Activation::none, 900 + std::uint32_t(i));
+    SCOPED_TRACE(c.name);
+    const model::OpKind op = i % 4 < 2 ? model::OpKind::max_pool2d : model::OpKind::average_pool2d;
+    EXPECT_EQ(kernel_of(c.quantized, op, Tier::optimized), c.kernel.substr(0, c.kernel.size() - 3) + "opt");
+    const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
+    for (int threads : {1, 2, 3}) EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want);
+  }
+}
+
 TEST(IntGraphs, HybridLayersMatchTheFloatLayerWithinTheInputQuantizationError) {
   std::mt19937 rng(6);
   for (int i = 0; i < 16; ++i) {
