@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "convert/aggregate_windows.h"
@@ -24,7 +25,7 @@
 #include "quant/calibration.h"
 #include "quant/quantize.h"
 #include "runtime/model.h"
-#include "runtime/window_runner.h"
+#include "runtime/interpreter.h"
 
 namespace nilm::quant::testing {
 namespace {
@@ -60,6 +61,36 @@ double bound(Mode mode) {
   }
 }
 
+// Every integer tensor of a quantized graph also becomes a (dequantized, float32) graph output,
+// so LiteRT.js and nilm can be compared layer by layer, in quantization steps.
+struct Probe {
+  std::string name;
+  float scale;
+  model::OpKind kind;
+};
+model::Graph with_probes(model::Graph g, std::vector<Probe>& probes) {
+  const std::size_t ops = g.ops.size();
+  for (std::size_t i = 0; i < ops; ++i) {
+    if (g.ops[i].kind == model::OpKind::dequantize) continue;
+    const int t = g.ops[i].outputs[0];
+    const model::Tensor& x = g.tensor(t);
+    if (x.type != model::ElementType::i8 && x.type != model::ElementType::i16) continue;
+    if (std::find(g.outputs.begin(), g.outputs.end(), t) != g.outputs.end()) continue;
+    probes.push_back({x.name, x.quantization->scales[0], g.ops[i].kind});
+    model::Tensor y;
+    y.name = x.name + "/probe";
+    y.shape = x.shape;
+    const int out = g.add_tensor(std::move(y));
+    model::Op op;
+    op.kind = model::OpKind::dequantize;
+    op.inputs = {t};
+    op.outputs = {out};
+    g.ops.push_back(std::move(op));
+    g.outputs.push_back(out);
+  }
+  return g;
+}
+
 TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
   const fs::path dir = fs::path(::testing::TempDir()) / "nilm_quant_litert";
   fs::remove_all(dir);
@@ -68,7 +99,9 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
     std::string arch;
     Mode mode;
     fs::path base;
-    std::vector<float> ours;  // nilm's runtime, when it has the kernels
+    std::vector<Probe> probes;
+    std::vector<std::vector<float>> ours;  // nilm's runtime, every output, when it has the kernels
+    std::string ours_error;
   };
   std::vector<Job> jobs;
   std::map<std::string, std::vector<float>> float_out;
@@ -86,21 +119,23 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
     for (const auto& t : all_modes()) {
       QuantizeOptions qo;
       qo.mode = t.mode;
-      const model::Graph q = quantize(graph, cal, qo);
-      Job job{arch, t.mode, dir / (arch + "_" + t.name), {}};
+      Job job{arch, t.mode, dir / (arch + "_" + t.name), {}, {}, {}};
+      const model::Graph q = with_probes(quantize(graph, cal, qo), job.probes);
       model::save_tflite(q, job.base.string() + ".tflite");
       std::ofstream(job.base.string() + ".in", std::ios::binary)
           .write(reinterpret_cast<const char*>(windows.data()), std::streamsize(windows.size() * 4));
       list << job.base.string() << ".tflite " << job.base.string() << ".in " << job.base.string() << ".out\n";
       try {
         const runtime::Model m = runtime::Model::load(job.base.string() + ".tflite");
-        runtime::WindowRunner runner(m, 1);
-        job.ours.resize(kWindows);
-        runner.predict(windows.data(), kWindows, job.ours.data());
+        runtime::Interpreter run(m, 1);
+        std::copy(windows.begin(), windows.end(), run.input(0));
+        run.invoke();
+        for (std::size_t o = 0; o < run.output_count(); ++o)
+          job.ours.emplace_back(run.output(o), run.output(o) + run.output_elements(o));
       } catch (const Error& e) {
-        std::printf("%-12s %-15s nilm's runtime cannot run it yet: %s\n", arch.c_str(), t.name, e.what());
+        job.ours_error = e.what();
       }
-      if (t.mode == Mode::convert_only) float_out[arch] = job.ours;
+      if (t.mode == Mode::convert_only) float_out[arch] = job.ours.at(0);
       jobs.push_back(std::move(job));
     }
   }
@@ -115,25 +150,74 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
     EXPECT_FALSE(fs::exists(error)) << job.arch << " " << name << ": LiteRT.js refused it: " << read_bytes(error);
     if (fs::exists(error)) continue;
     const std::string bytes = read_bytes(job.base.string() + ".out");
-    ASSERT_EQ(bytes.size(), std::size_t(kWindows) * 4) << job.arch << " " << name << "\n" << read_bytes(dir / "log.txt");
-    std::vector<float> litert(kWindows);
-    std::memcpy(litert.data(), bytes.data(), bytes.size());
+    std::vector<float> all(bytes.size() / 4);
+    std::memcpy(all.data(), bytes.data(), all.size() * 4);
+    ASSERT_GE(all.size(), std::size_t(kWindows)) << job.arch << " " << name << "\n" << read_bytes(dir / "log.txt");
+    const std::vector<float> litert(all.begin(), all.begin() + kWindows);
     const std::vector<float>& ref = float_out.at(job.arch);
     const auto [lo, hi] = std::minmax_element(ref.begin(), ref.end());
     const double range = double(*hi) - double(*lo);
-    double worst = 0, worst_ours = 0;
+    double worst = 0, magnitude = 0;
     for (int i = 0; i < kWindows; ++i) {
       worst = std::max(worst, std::abs(double(litert[std::size_t(i)]) - ref[std::size_t(i)]));
-      if (!job.ours.empty())
-        worst_ours = std::max(worst_ours, std::abs(double(litert[std::size_t(i)]) - job.ours[std::size_t(i)]));
+      magnitude = std::max(magnitude, std::abs(double(ref[std::size_t(i)])));
     }
-    double magnitude = 0;
-    for (float v : ref) magnitude = std::max(magnitude, std::abs(double(v)));
-    std::printf("%-12s %-15s max |LiteRT.js - float| %.3g (%.3g of the range %.4g, max |float| %.4g)%s\n",
-                job.arch.c_str(), name, worst, worst / range, range, magnitude,
-                job.ours.empty() ? "" : (", |LiteRT.js - nilm| " + std::to_string(worst_ours / range)).c_str());
+    std::printf("%-12s %-15s max |LiteRT.js - float| %.3g (%.3g of max |float| %.4g; output range %.4g)\n",
+                job.arch.c_str(), name, worst, worst / magnitude, magnitude, range);
     ASSERT_GT(range, 1e-3) << job.arch << ": the windows do not exercise the model";
     EXPECT_LE(worst, bound(job.mode) * magnitude) << job.arch << " " << name;
+
+    // nilm's runtime against LiteRT.js: the model output, then every integer layer in steps
+    if (job.ours.empty()) {
+      std::printf("%-12s %-15s nilm's runtime cannot run it: %s\n", job.arch.c_str(), name, job.ours_error.c_str());
+      ADD_FAILURE() << job.arch << " " << name << ": nilm's runtime cannot run it: " << job.ours_error;
+      continue;
+    }
+    double out_diff = 0;
+    for (int i = 0; i < kWindows; ++i)
+      out_diff = std::max(out_diff, std::abs(double(litert[std::size_t(i)]) - job.ours[0][std::size_t(i)]));
+    // Each integer kernel may differ from TFLite's by one step (LiteRT.js runs XNNPACK, whose
+    // requantization rounds in float), and those steps add up layer after layer: a layer may
+    // differ by at most one step per integer layer computed up to it. Float islands (the
+    // transformer's layer norms divide by a standard deviation) amplify differences, so past
+    // the first one only the model output is bounded: by the quantization error itself.
+    std::size_t offset = kWindows;
+    double worst_steps = 0;
+    int depth = 0;
+    bool island = false;
+    std::set<std::string> seen;
+    std::string worst_layer, first_off;
+    for (std::size_t p = 0; p < job.probes.size(); ++p) {
+      const Probe& probe = job.probes[p];
+      const std::vector<float>& mine = job.ours.at(p + 1);
+      ASSERT_LE(offset + mine.size(), all.size());
+      double steps = 0;
+      for (std::size_t i = 0; i < mine.size(); ++i)
+        steps = std::max(steps, std::abs(double(all[offset + i]) - mine[i]) / probe.scale);
+      offset += mine.size();
+      // a QUANTIZE of a float tensor other than the input ends a float island
+      const std::string base = probe.name.substr(0, probe.name.find('/'));
+      if (probe.kind == model::OpKind::quantize && !seen.count(base) && base != "aggregate") island = true;
+      seen.insert(probe.name);
+      const bool computes = probe.kind != model::OpKind::reshape && probe.kind != model::OpKind::transpose &&
+                            probe.kind != model::OpKind::max_pool2d && probe.kind != model::OpKind::quantize;
+      depth += computes;
+      if (std::getenv("NILM_QUANT_LAYERS"))
+        std::printf("  %s %s %-40s %8.2f steps (depth %d%s)\n", job.arch.c_str(), name, probe.name.c_str(), steps,
+                    depth, island ? ", after a float island" : "");
+      if (steps > worst_steps) {
+        worst_steps = steps;
+        worst_layer = probe.name;
+      }
+      if (!island && steps > std::max(depth, 1) + 0.001 && first_off.empty())
+        first_off = probe.name + " (" + std::to_string(steps) + " steps at depth " + std::to_string(depth) + ")";
+    }
+    std::printf("%-12s %-15s |LiteRT.js - nilm|: output %.3g; %zu integer layers, worst %.2f steps (%s)%s%s\n",
+                job.arch.c_str(), name, out_diff, job.probes.size(), worst_steps, worst_layer.c_str(),
+                first_off.empty() ? "" : ", beyond its bound: ", first_off.c_str());
+    EXPECT_TRUE(first_off.empty()) << job.arch << " " << name << ": " << first_off;
+    if (island) EXPECT_LE(out_diff, std::max(worst, 1e-4 * magnitude)) << job.arch << " " << name;
+    if (job.probes.empty()) EXPECT_LE(out_diff, 1e-4 * magnitude) << job.arch << " " << name;
   }
 }
 
