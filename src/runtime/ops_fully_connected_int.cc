@@ -301,7 +301,7 @@ const KernelEntry entries[] = {
      gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_fc_s16<kernels::qgemm_s16_avx2, kernels::qgemm_s16_packed_avx2>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_avx512", F, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
-     gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx2>,
+     gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx512>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
 };
 

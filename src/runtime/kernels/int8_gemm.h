@@ -56,7 +56,7 @@ void qgemm_s16_portable(const QGemmS16Args& g, int n_begin, int n_end);
 QGemmS8Fn qgemm_s8_avx2();
 QGemmS8Fn qgemm_s8_avx512vnni();
 QGemmS16Fn qgemm_s16_avx2();
-QGemmS16Fn qgemm_s16_avx512();  // AVX-512F + BW (dense rows)
+QGemmS16Fn qgemm_s16_avx512();  // AVX-512 F, BW, DQ, VL (dense rows, vectorized int64 requantization)
 
 // Packed-panel variants for many rows of a short depth (convolutions): weights repacked once
 // into panels of 16 outputs x 4 depth bytes (pack_panels_s8; depth padded to a multiple of 4,
@@ -76,6 +76,7 @@ QGemmS8Fn qgemm_s8_packed_avx512vnni();
 // int16x8: panels of 16 outputs x 2 depth values widened to int16 (vpmaddwd pairs).
 std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k);
 QGemmS16Fn qgemm_s16_packed_avx2();
+QGemmS16Fn qgemm_s16_packed_avx512();  // the same panels, AVX-512 (F, DQ) requantization
 
 // Folded biases and weight-row sums of weights [n][k] (bias may be null).
 template <class Acc, class Bias>
