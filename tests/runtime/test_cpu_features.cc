@@ -31,7 +31,9 @@ TEST(CpuFeatures, MatchTheBuildsArchitecture) {
   EXPECT_EQ(micro_kernels(MicroSet::neon), nullptr);
 #endif
 #if defined(__x86_64__)
-  if (f & cpu_avx2) EXPECT_NE(micro_kernels(MicroSet::avx2), nullptr);
+  if (f & cpu_avx2) {
+    EXPECT_NE(micro_kernels(MicroSet::avx2), nullptr);
+  }
 #endif
 }
 

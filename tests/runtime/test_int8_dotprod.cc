@@ -31,7 +31,8 @@ Problem make_problem(std::mt19937& rng, int m, int n, int k) {
   std::vector<std::int32_t> raw_bias;
   for (int j = 0; j < n; ++j) {
     raw_bias.push_back(b(rng));
-    p.mult.push_back(quantize_multiplier(scale(rng)));
+    // small multipliers shift right after the high multiply, some above 1 shift left before it
+    p.mult.push_back(quantize_multiplier(j % 3 == 2 ? 40.0 * scale(rng) : scale(rng)));
     p.w_scales.push_back(float(scale(rng)));
     p.fbias.push_back(float(b(rng)) * 1e-3f);
   }
@@ -89,6 +90,34 @@ TEST(Int8DotProd, RowsAndPanelsMatchThePortableGemmBitForBit) {
     ++cases;
   }
   EXPECT_EQ(cases, 70);
+}
+
+// Random accumulators almost never land on a rounding half; here every accumulator from -600 to
+// 600 meets multipliers whose products end in exact halves (0.25 and 0.375 shift right after
+// the high multiply, 1.5 and 3 shift left before it), negative ones included.
+TEST(Int8DotProd, RequantizationRoundsHalvesAsTheReference) {
+  if (!qgemm_s8_neon_dotprod()) GTEST_SKIP() << "no SDOT (not AArch64, or the core lacks it)";
+  const int n = 1201, k = 3;
+  const double reals[] = {0.25, 0.375, 0.75, 1.5, 3.0, 0.1};
+  Problem p{1, n, k, {1, -2, 3}, std::vector<std::int8_t>(std::size_t(n) * k, 0), {}, {}, {}, {}, {}, {}, {}};
+  std::vector<std::int32_t> raw_bias;
+  for (int j = 0; j < n; ++j) {
+    raw_bias.push_back(j - 600);
+    p.mult.push_back(quantize_multiplier(reals[j % 6]));
+  }
+  fold_input_offset(p.w.data(), n, k, raw_bias.data(), 0, p.bias, p.sums);
+  p.expanded = ExpandedMultipliers(p.mult, n);
+  p.packed = pack_panels_s8(p.w.data(), n, k);
+  std::vector<std::int8_t> want, rows, packed;
+  qgemm_s8_portable(s8_args(p, want), 0, n);
+  qgemm_s8_neon_dotprod()(s8_args(p, rows), 0, n);
+  qgemm_s8_packed_neon_dotprod()(s8_args(p, packed), 0, n);
+  EXPECT_EQ(rows, want);
+  EXPECT_EQ(packed, want);
+  // By hand (output offset -3): the high multiply rounds halves up, the right shift away from 0.
+  EXPECT_EQ(want[590], -7 - 3);  // -10 * 0.75 = -7.5 (shift 0) -> -7
+  EXPECT_EQ(want[602], 2 - 3);   // 2 * 0.75 = 1.5 -> 2
+  EXPECT_EQ(want[594], -2 - 3);  // -6 * 0.25: x 2^30 high -> -3, then / 2 -> -1.5 -> -2
 }
 
 TEST(Int8DotProd, HybridRowsAndPanelsMatchThePortableKernel) {

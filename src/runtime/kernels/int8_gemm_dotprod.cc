@@ -26,6 +26,69 @@ inline std::int8_t finish(const QGemmS8Args& g, int j, std::int32_t dot) {
 }
 inline float finish(const HybridS8Args& g, int j, std::int32_t dot) { return hybrid_one(g, j, dot); }
 
+// Lanes [0, count) of p (count <= 4), zeros beyond: per-output arrays hold exactly n entries.
+template <class T>
+inline void load_lanes(const T* p, int count, T (&lanes)[4]) {
+  for (int o = 0; o < 4; ++o) lanes[o] = o < count ? p[o] : T(0);
+}
+inline int32x4_t load4(const std::int32_t* p, int count) {
+  if (count == 4) return vld1q_s32(p);
+  std::int32_t lanes[4];
+  load_lanes(p, count, lanes);
+  return vld1q_s32(lanes);
+}
+inline float32x4_t load4(const float* p, int count) {
+  if (count == 4) return vld1q_f32(p);
+  float lanes[4];
+  load_lanes(p, count, lanes);
+  return vld1q_f32(lanes);
+}
+
+// The same for `count` (<= 4) consecutive outputs j.. at once, lane for lane the scalar arithmetic:
+// TFLite's NEON requantization (as gemmlowp writes it) is exact: SQRDMULH is
+// SaturatingRoundingDoublingHighMul (halves up, INT32_MIN^2 saturating), and a rounding right
+// shift of x plus (x < 0 ? -1 : 0) (saturating add) rounds halves away from zero as
+// RoundingDivideByPOT does. The per-output multiplier arrays are padded to whole panels.
+inline void finish4(const QGemmS8Args& g, int j, int32x4_t dot, std::int8_t* out, int count) {
+  const int32x4_t acc = vreinterpretq_s32_u32(vaddq_u32(vreinterpretq_u32_s32(load4(g.bias + j, count)),
+                                                        vreinterpretq_u32_s32(dot)));  // wraps
+  const int32x4_t shifted = vshlq_s32(acc, load4(g.q_left + j, count));
+  const int32x4_t high = vqrdmulhq_s32(shifted, load4(g.q_mult + j, count));
+  const int32x4_t right = vnegq_s32(load4(g.q_right + j, count));
+  const int32x4_t fixup = vshrq_n_s32(vandq_s32(high, right), 31);
+  int32x4_t v = vrshlq_s32(vqaddq_s32(high, fixup), right);
+  v = vaddq_s32(v, vdupq_n_s32(g.out_offset));
+  v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(g.act_min)), vdupq_n_s32(g.act_max));
+  const int8x8_t narrow = vmovn_s16(vcombine_s16(vmovn_s32(v), vdup_n_s16(0)));
+  if (count == 4) {
+    vst1_lane_s32(reinterpret_cast<std::int32_t*>(out), vreinterpret_s32_s8(narrow), 0);  // unaligned ok
+  } else {
+    std::int8_t tmp[8];
+    vst1_s8(tmp, narrow);
+    std::memcpy(out, tmp, std::size_t(count));
+  }
+}
+
+// Hybrid: float(dot - offset * sum) times the scales in the reference's order, plus the bias,
+// clamped with compare-and-select (as the scalar ternaries: max/min would turn -0 into +0).
+inline void finish4(const HybridS8Args& g, int j, int32x4_t dot, float* out, int count) {
+  const int32x4_t centred = vsubq_s32(dot, vmulq_n_s32(load4(g.b_sums + j, count), g.input_offset));
+  const float32x4_t a = vcvtq_f32_s32(centred), scales = load4(g.w_scales + j, count);
+  float32x4_t v = g.scale_first ? vmulq_f32(a, vmulq_n_f32(scales, g.input_scale))
+                                : vmulq_n_f32(vmulq_f32(a, scales), g.input_scale);
+  if (g.bias) v = vaddq_f32(load4(g.bias + j, count), v);
+  const float32x4_t lo = vdupq_n_f32(g.lo), hi = vdupq_n_f32(g.hi);
+  v = vbslq_f32(vcltq_f32(v, lo), lo, v);
+  v = vbslq_f32(vcgtq_f32(v, hi), hi, v);
+  if (count == 4) {
+    vst1q_f32(out, v);
+  } else {
+    float tmp[4];
+    vst1q_f32(tmp, v);
+    std::memcpy(out, tmp, std::size_t(count) * sizeof(float));
+  }
+}
+
 // ---- rows over [n][k] weights: NO outputs of one activation row, 32 depth bytes per step in
 // two accumulators per output (independent SDOT chains), then 16, then scalar.
 template <int NO, class Args>
@@ -66,8 +129,7 @@ void gemm_rows(const Args& g, int n_begin, int n_end) {
   for (; j + 4 <= n_end; j += 4)
     for (int i = 0; i < g.m; ++i) {
       dot_rows<4>(g, g.a + i * g.a_row, j, d);
-      auto* c = g.c + i * g.ldc + j;
-      for (int o = 0; o < 4; ++o) c[o] = finish(g, j + o, d[o]);
+      finish4(g, j, vld1q_s32(d), g.c + i * g.ldc + j, 4);
     }
   for (; j < n_end; ++j)
     for (int i = 0; i < g.m; ++i) {
@@ -128,10 +190,9 @@ void packed_tile(const Args& g, int row, int panel, int n_end) {
   const int j0 = panel * kPanelS8;
   const int cols = n_end - j0 < kPanelS8 ? n_end - j0 : kPanelS8;
   for (int r = 0; r < MR; ++r) {
-    std::int32_t d[kPanelS8];
-    for (int q = 0; q < 4; ++q) vst1q_s32(d + 4 * q, acc[r][q]);
     auto* c = g.c + (row + r) * g.ldc + j0;
-    for (int o = 0; o < cols; ++o) c[o] = finish(g, j0 + o, d[o]);
+    for (int q = 0; q < 4 && 4 * q < cols; ++q)
+      finish4(g, j0 + 4 * q, acc[r][q], c + 4 * q, cols - 4 * q < 4 ? cols - 4 * q : 4);
   }
 }
 
