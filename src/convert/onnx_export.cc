@@ -131,7 +131,8 @@ class Exporter {
       const std::string r = reshape(value(index, identity(rank)), shape, tensor.name + "/rank");
       name = transpose(r, p, tensor.name);
     } else {
-      const auto& [from, from_name] = *known.begin();  // any existing layout
+      const Perm& from = home(index);  // the layout it was computed in (full rank)
+      const std::string& from_name = known.at(from);
       Perm to_onnx(p.size());  // ONNX Transpose: out dim i = in dim perm[i]
       for (std::size_t i = 0; i < p.size(); ++i)
         to_onnx[i] = int(std::find(from.begin(), from.end(), p[i]) - from.begin());
