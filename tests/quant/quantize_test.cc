@@ -208,6 +208,18 @@ TEST(Quantize, Int8IoKeepFloatAndErrors) {
   EXPECT_EQ(q.tensor(q.outputs[0]).type, ElementType::i8);
   EXPECT_EQ(q.tensor(q.outputs[0]).name, "prediction");
   for (const auto& op : q.ops) EXPECT_NE(op.kind, OpKind::dequantize);
+  // LiteRT.js refuses integer model I/O ("Element type INT8 is not supported."), so the spec is
+  // checked here: the I/O carry exactly the parameters the float-I/O graph's QUANTIZE and
+  // integer output have, and nothing else changes.
+  {
+    QuantizeOptions f = o;
+    f.int8_io = false;
+    const Graph fq = quantize(g, cal, f);
+    EXPECT_EQ(*q.tensor(q.inputs[0]).quantization, *fq.tensor(find(fq, "aggregate/quantized")).quantization);
+    EXPECT_EQ(*q.tensor(q.outputs[0]).quantization, *fq.tensor(find(fq, "prediction")).quantization);
+    EXPECT_EQ(q.ops.size() + 2, fq.ops.size());
+    EXPECT_EQ(q.metadata.at("nilm.quantization.io"), "i8");
+  }
 
   o.int8_io = false;
   o.keep_float = {"dense1"};
