@@ -100,10 +100,8 @@ class Exporter {
       : g_(graph), where_(where), b_(proto), raw_(graph.tensors.size()), real_(graph.tensors.size()),
         home_(graph.tensors.size()) {}
 
-  const Graph& graph() const { return g_; }
   OnnxBuilder& builder() { return b_; }
   const Tensor& t(int index) const { return g_.tensor(index); }
-  const std::string& where() const { return where_; }
   [[noreturn]] void fail_op(const Op& op, const std::string& message) const {
     fail(where_ + ": operator " + std::to_string(&op - g_.ops.data()) + " (" + model::op_name(op.kind) +
          "): " + message);
