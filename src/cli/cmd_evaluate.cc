@@ -31,7 +31,7 @@ struct EvaluateArgs {
   std::string json, csv, plot, plot_house;
   double plot_start = 0, plot_hours = 24;
   // --modes: one checkpoint converted in every listed mode (quant/selective.h, eval/mode_table.h)
-  std::string modes, modes_dir, markdown, calibration_houses = "train";
+  std::string modes, modes_dir, markdown, calibration_store, calibration_houses = "train";
   std::size_t calibration_windows = 256, latency_runs = 50;
   std::uint64_t calibration_seed = 1;
   int latency_threads = 0;  // 0: --threads
@@ -79,6 +79,9 @@ void run_modes(const EvaluateArgs& a) {
   const model::Graph float_graph =
       convert::checkpoint_to_graph(train::read_checkpoint_file(checkpoint), checkpoint, {});
   const auto store = data::Store::open(a.store);
+  // A quick evaluation store (a few days of the test house) may have no training houses to
+  // calibrate on: --calibration-store names the training store then.
+  const auto calibration_store = data::Store::open(a.calibration_store.empty() ? a.store : a.calibration_store);
   const fs::path dir = a.modes_dir.empty() ? fs::temp_directory_path() / "nilm_modes" : fs::path(a.modes_dir);
   fs::create_directories(dir);
   quant::StoreCalibration calibration;
@@ -103,7 +106,7 @@ void run_modes(const EvaluateArgs& a) {
     eval::ModeRow row;
     row.mode = m;
     if (selective) {
-      q.keep_float = quant::auto_keep_float(float_graph, q, store, calibration);
+      q.keep_float = quant::auto_keep_float(float_graph, q, calibration_store, calibration);
       row.kept_float = q.keep_float.size();
       std::string list;
       for (const auto& l : q.keep_float) list += (list.empty() ? "" : ",") + l;
@@ -113,7 +116,7 @@ void run_modes(const EvaluateArgs& a) {
     std::fprintf(stderr, "mode %s: converting\n", m.c_str());
     const model::Graph g = q.mode == quant::Mode::convert_only && q.keep_float.empty()
                                ? float_graph
-                               : quant::quantize_from_store(float_graph, q, store, calibration);
+                               : quant::quantize_from_store(float_graph, q, calibration_store, calibration);
     std::string name = m;
     std::replace(name.begin(), name.end(), ':', '_');
     row.path = (dir / (stem + "_" + name + ".tflite")).string();
@@ -253,6 +256,10 @@ void add_evaluate_command(CLI::App& app) {
                       quant::mode_names() + "; \"<mode>:auto\" keeps the debugger's suspects float32");
   cmd->add_option("--modes-dir", args->modes_dir, "Where --modes writes the converted .tflite files (default: a temp dir)");
   cmd->add_option("--markdown", args->markdown, "With --modes: also write the table as Markdown to this file");
+  cmd->add_option("--calibration-store", args->calibration_store,
+                  "With --modes: store of the calibration windows (default --store; give the training store when "
+                  "--store is a quick evaluation set)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--calibration-houses", args->calibration_houses,
                   "With --modes: split or houses of the balanced calibration windows")
       ->capture_default_str();
