@@ -388,6 +388,9 @@ const KernelEntry entries[] = {
     {"conv2d_s16s8_avx512", C, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_packed_avx512>, prepare_conv_s16_packed<kernels::qgemm_s16_packed_avx512>,
      eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
+    {"conv2d_s16s8_neon", C, ET::i16, ET::i8, ET::i16, 2, cpu_neon, MicroSet::none,
+     gemm_applies_i64<kernels::qgemm_s16_neon>, prepare_conv_s16<kernels::qgemm_s16_neon>,
+     eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
 };
 
 }  // namespace

@@ -303,6 +303,9 @@ const KernelEntry entries[] = {
     {"fully_connected_s16s8_avx512", F, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx512>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
+    {"fully_connected_s16s8_neon", F, ET::i16, ET::i8, ET::i16, 2, cpu_neon, MicroSet::none,
+     gemm_applies_i64<kernels::qgemm_s16_neon>, prepare_fc_s16<kernels::qgemm_s16_neon>,
+     eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
 };
 
 }  // namespace

@@ -140,3 +140,47 @@ TEST(Int8DotProd, HybridRowsAndPanelsMatchThePortableKernel) {
 
 }  // namespace
 }  // namespace nilm::runtime::kernels
+
+namespace nilm::runtime::kernels {
+namespace {
+
+// int16x8 (w8_a16) NEON rows against the portable kernel: depths across the 256-product int32
+// blocks (1..700), and all-extreme operands (-32768 x -128 = 2^22 per product, 2^30 per block)
+// that would overflow a wider int32 block.
+TEST(Int16Neon, RowsMatchThePortableGemmBitForBit) {
+  if (!qgemm_s16_neon()) GTEST_SKIP() << "not AArch64";
+  std::mt19937 rng(44);
+  std::uniform_int_distribution<int> act(-32768, 32767), weight(-127, 127);
+  std::uniform_real_distribution<double> scale(1e-6, 1e-3);
+  for (int c = 0; c < 24; ++c) {
+    const bool extreme = c % 6 == 5;
+    const int m = 1 + c % 4, n = 1 + (c * 5) % 23, k = c < 12 ? 1 + c * 13 : 250 + (c - 12) * 41;
+    std::vector<std::int16_t> a(std::size_t(m) * k);
+    std::vector<std::int8_t> w(std::size_t(n) * k);
+    for (auto& v : a) v = std::int16_t(extreme ? -32768 : act(rng));
+    for (auto& v : w) v = std::int8_t(extreme ? -128 : weight(rng));
+    std::vector<std::int64_t> raw_bias(std::size_t(n), -123456), bias;
+    std::vector<std::int32_t> sums;
+    fold_input_offset(w.data(), n, k, raw_bias.data(), 0, bias, sums);
+    std::vector<QuantizedMultiplier> mult;
+    for (int j = 0; j < n; ++j) mult.push_back(quantize_multiplier(extreme ? 2e-6 : scale(rng)));
+    const ExpandedMultipliers expanded(mult, n);
+    auto args = [&](std::vector<std::int16_t>& out) {
+      QGemmS16Args g;
+      g.m = m, g.n = n, g.k = k, g.a = a.data(), g.a_row = k, g.b = w.data();
+      g.bias = bias.data(), g.b_sums = sums.data(), g.mult = mult.data(), g.mult_count = n;
+      expanded.attach(g);
+      g.out_offset = 0, g.act_min = -32768, g.act_max = 32767;
+      out.assign(std::size_t(m) * n, 0);
+      g.c = out.data(), g.ldc = n;
+      return g;
+    };
+    std::vector<std::int16_t> want, got;
+    qgemm_s16_portable(args(want), 0, n);
+    qgemm_s16_neon()(args(got), 0, n);
+    EXPECT_EQ(got, want) << "m " << m << " n " << n << " k " << k << (extreme ? " extreme" : "");
+  }
+}
+
+}  // namespace
+}  // namespace nilm::runtime::kernels

@@ -241,6 +241,7 @@ TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {  
   if (all & cpu_avx2) variants.push_back({cpu_avx2 | cpu_fma, "avx2"});
   const bool vnni = (all & cpu_avx512vnni) && kernels::qgemm_s8_avx512vnni();
   if (vnni) variants.push_back({all, "avx512vnni"});
+  if (all & cpu_neon) variants.push_back({cpu_neon, "neon"});                          // AArch64
   if (all & cpu_dotprod) variants.push_back({cpu_neon | cpu_dotprod, "neon_dotprod"});  // AArch64
   std::mt19937 rng(15);
   for (int i = 0; i < 16; ++i) {
@@ -261,9 +262,11 @@ TEST(IntGraphs, OptimizedConvAndFullyConnectedAreBitIdenticalToTheReference) {  
       const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
       const model::OpKind op = s.conv ? model::OpKind::conv2d : model::OpKind::fully_connected;
       for (const Variant& v : variants) {
-        std::string suffix = v.suffix;  // int16x8 has no VNNI or SDOT variant: the next best
+        std::string suffix = v.suffix;  // int16x8 has no VNNI or SDOT variant: the next best one
         if (k == QuantKind::s16 && suffix == "avx512vnni") suffix = "avx512";  // AVX-512 F/BW/DQ
-        if (k == QuantKind::s16 && suffix == "neon_dotprod") suffix = "opt";
+        // AArch64: int16x8 has a baseline NEON variant, int8 and hybrid need the dot product
+        if (suffix == "neon_dotprod" && k == QuantKind::s16) suffix = "neon";
+        if (suffix == "neon" && k != QuantKind::s16) suffix = "opt";
         const std::string base = c.kernel.substr(0, c.kernel.size() - 3);  // drop "ref"
         EXPECT_EQ(kernel_of(c.quantized, op, Tier::optimized, v.mask), base + suffix);
         for (int threads : {1, 2, 3})

@@ -17,4 +17,8 @@ QGemmS8Fn qgemm_s8_packed_neon_dotprod();
 HybridS8Fn hybrid_s8_neon_dotprod();
 HybridS8Fn hybrid_s8_packed_neon_dotprod();
 
+// int16x8 (w8_a16) rows over [n][k] weights with baseline NEON (SMLAL; int16_gemm_neon.cc):
+// every AArch64 core; nullptr elsewhere.
+QGemmS16Fn qgemm_s16_neon();
+
 }  // namespace nilm::runtime::kernels
