@@ -1,0 +1,179 @@
+// The Markdown report of bench/edge_report.sh (issue 6's acceptance) from the files it wrote:
+//   DIR/ours/<arch>_<mode>_t<T>.json        `nilm bench --format json` at batch 1
+//   DIR/throughput/<arch>_<mode>_t<T>.json  `nilm bench --batch B --format json`
+//   DIR/peers.jsonl      bench/peers/onnxruntime_bench.mjs and litert_bench.mjs lines
+//   DIR/bandwidth.jsonl  bench_bandwidth lines (labels cnn_int8_weights_L3, cnn_f32_weights_DRAM)
+//   DIR/notes.txt        what could not be converted or run
+//
+//   node bench/peers/edge_report_table.mjs DIR "convert_only w8 w8_a8 w8_a16 f16"
+//
+// Exits 1 when a figure the report needs is missing or not a finite positive number (the CI
+// check of the short mode); a target that is not met is reported, not an error.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [dir, modeList] = process.argv.slice(2);
+if (!dir || !modeList) {
+  console.error('usage: node edge_report_table.mjs DIR "mode ..."');
+  process.exit(2);
+}
+const modes = modeList.split(/\s+/).filter(Boolean);
+const archs = ['cnn', 'transformer'];
+const threadCounts = [1, 2];
+const problems = [];
+
+const readJson = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+const readLines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) : []);
+const good = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const need = (v, what) => {
+  if (!good(v)) problems.push(`${what}: missing or invalid (${v})`);
+  return good(v) ? v : NaN;
+};
+const ms = (v) => (Number.isFinite(v) ? v.toFixed(v < 1 ? 3 : 2) : '-');
+const ratio = (v) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+
+// What ONNX Runtime runs for each mode's .onnx (docs/model_format.md, ONNX export).
+const ortForm = {
+  convert_only: 'float32',
+  w8: 'dynamic int8 (ConvInteger / MatMulInteger)',
+  w8_a8: 'QDQ int8 (QLinearConv / QGemm)',
+  w8_a8_fallback: 'QDQ int8',
+  w8_a16: 'QDQ int16 (float kernels between Q/DQ)',
+  f16: 'float16 weights (Casts folded: float32)',
+};
+
+const ours = {}, throughput = {};
+for (const arch of archs) {
+  for (const mode of modes) {
+    for (const t of threadCounts) {
+      const key = `${arch}_${mode}_t${t}`;
+      ours[key] = readJson(path.join(dir, 'ours', `${key}.json`));
+      throughput[key] = readJson(path.join(dir, 'throughput', `${key}.json`));
+    }
+  }
+}
+const peers = {};
+for (const r of readLines(path.join(dir, 'peers.jsonl'))) {
+  peers[`${path.basename(r.model).replace(/\.(tflite|onnx)$/, '')}_t${r.threads}_${r.runtime}`] = r;
+}
+const bandwidth = {};
+for (const r of readLines(path.join(dir, 'bandwidth.jsonl'))) bandwidth[`${r.label}_t${r.threads}`] = r;
+const notes = fs.existsSync(path.join(dir, 'notes.txt'))
+  ? fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8').split('\n').filter((l) => l.trim()) : [];
+
+const oursMedianUs = (arch, mode, t) => {
+  const j = ours[`${arch}_${mode}_t${t}`];
+  return j ? j.summary[0].median_ms * 1000 : NaN;
+};
+const peerUs = (arch, mode, t, runtime) => peers[`${arch}_${mode}_t${t}_${runtime}`]?.median_us ?? NaN;
+
+// 1. Batch-1 latency, side by side.
+console.log('\n## Batch-1 latency (median of the timed runs; ratios above 1: nilm is faster)\n');
+console.log('| model | mode | threads | nilm ms | nilm min ms | ONNX Runtime ms | ORT / nilm | ORT runs | ORT float32 ms | ' +
+            'LiteRT.js ms | LiteRT.js / nilm |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const arch of archs) {
+  for (const mode of modes) {
+    for (const t of threadCounts) {
+      const j = ours[`${arch}_${mode}_t${t}`];
+      const our = need(oursMedianUs(arch, mode, t), `${arch} ${mode} ${t} thread(s): nilm median`);
+      const ort = need(peerUs(arch, mode, t, 'onnxruntime'), `${arch} ${mode} ${t} thread(s): ONNX Runtime median`);
+      const lite = need(peerUs(arch, mode, t, 'litert.js'), `${arch} ${mode} ${t} thread(s): LiteRT.js median`);
+      const ortFloat = peerUs(arch, 'convert_only', t, 'onnxruntime');
+      console.log(`| ${arch} | ${mode} | ${t} | ${ms(our / 1000)} | ${j ? ms(j.summary[0].min_ms) : '-'} | ${ms(ort / 1000)} | ` +
+                  `${ratio(ort / our)} | ${ortForm[mode] ?? mode} | ${ms(ortFloat / 1000)} | ${ms(lite / 1000)} | ${ratio(lite / our)} |`);
+    }
+  }
+}
+
+// 2. The memory-bandwidth floor and our latency as a multiple of it.
+const floors = [['cnn_int8_weights_L3', 'w8_a8', 'int8 weights, in L3'], ['cnn_f32_weights_DRAM', 'convert_only', 'float32 weights, from DRAM']];
+console.log('\n## Memory-bandwidth floor (bench_bandwidth: streaming read of a buffer the size of the model\'s weights, measured in this run)\n');
+console.log('| CNN mode | buffer | bytes | threads | read once us | GB/s | nilm median us | nilm / floor |');
+console.log('|---|---|---|---|---|---|---|---|');
+const floorMultiple = {};
+for (const [label, mode, what] of floors) {
+  if (!modes.includes(mode)) continue;
+  for (const t of threadCounts) {
+    const b = bandwidth[`${label}_t${t}`];
+    const floorUs = need(b?.median_us, `bandwidth ${label} ${t} thread(s)`);
+    const our = oursMedianUs('cnn', mode, t);
+    floorMultiple[`${mode}_t${t}`] = our / floorUs;
+    console.log(`| ${mode} | ${what} | ${b ? b.bytes : '-'} | ${t} | ${ms(floorUs)} | ${b ? b.gb_per_s.toFixed(1) : '-'} | ` +
+                `${ms(our)} | ${ratio(our / floorUs)} |`);
+  }
+}
+
+// 3. Mode ratios of the CNN (issue 6: w8_a16 at most 1.5x w8_a8, w8 at most 1.3x).
+const modeRatio = {};
+if (modes.includes('w8_a8')) {
+  console.log('\n## CNN mode ratios (median latency, batch 1)\n');
+  console.log('| threads | w8_a16 / w8_a8 | w8 / w8_a8 | convert_only / w8_a8 |');
+  console.log('|---|---|---|---|');
+  for (const t of threadCounts) {
+    const base = oursMedianUs('cnn', 'w8_a8', t);
+    const r = (m) => (modes.includes(m) ? oursMedianUs('cnn', m, t) / base : NaN);
+    modeRatio[`w8_a16_t${t}`] = r('w8_a16');
+    modeRatio[`w8_t${t}`] = r('w8');
+    console.log(`| ${t} | ${ratio(r('w8_a16'))} | ${ratio(r('w8'))} | ${ratio(r('convert_only'))} |`);
+  }
+}
+
+// 4. Throughput: batch of windows per run.
+console.log('\n## Throughput (nilm bench --batch; windows per second, speed-up over batch-1 calls)\n');
+console.log('| model | mode | threads | batch | ms per run | us per window | windows/s | batch-1 us | speed-up |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const arch of archs) {
+  for (const mode of modes) {
+    for (const t of threadCounts) {
+      const j = throughput[`${arch}_${mode}_t${t}`];
+      const s = j?.summary[0];
+      const perWindow = need(s?.us_per_window, `${arch} ${mode} ${t} thread(s): throughput`);
+      const single = oursMedianUs(arch, mode, t);
+      console.log(`| ${arch} | ${mode} | ${t} | ${s ? s.batch : '-'} | ${s ? ms(s.median_ms) : '-'} | ${ms(perWindow)} | ` +
+                  `${Number.isFinite(perWindow) ? Math.round(1e6 / perWindow) : '-'} | ${ms(single)} | ${ratio(single / perWindow)} |`);
+    }
+  }
+}
+
+// 5. Acceptance (issue 6), each point met / not met and by how much.
+console.log('\n## Acceptance (issue 6)\n');
+const verdict = (ok) => (ok ? '**met**' : '**not met**');
+const check = (text, value, limit, lowerIsBetter = true) => {
+  if (!Number.isFinite(value)) return console.log(`- ${text}: not measured`);
+  const ok = lowerIsBetter ? value <= limit : value >= limit;
+  console.log(`- ${text}: ${ratio(value)} (target ${lowerIsBetter ? '<=' : '>='} ${limit}) ${verdict(ok)}`);
+};
+check('CNN w8_a8, 1 thread, latency / L3 floor', floorMultiple.w8_a8_t1, 1.3);
+for (const t of threadCounts) {
+  check(`CNN w8_a8, ${t} thread(s), ONNX Runtime QDQ / nilm`, peerUs('cnn', 'w8_a8', t, 'onnxruntime') / oursMedianUs('cnn', 'w8_a8', t), 1, false);
+}
+for (const t of threadCounts) check(`CNN w8_a16 / w8_a8, ${t} thread(s)`, modeRatio[`w8_a16_t${t}`], 1.5);
+for (const t of threadCounts) check(`CNN w8 / w8_a8, ${t} thread(s)`, modeRatio[`w8_t${t}`], 1.3);
+check('CNN float32, 1 thread, latency / DRAM floor', floorMultiple.convert_only_t1, 1.3);
+for (const mode of modes) {
+  for (const t of threadCounts) {
+    check(`transformer ${mode}, ${t} thread(s), ONNX Runtime / nilm`,
+          peerUs('transformer', mode, t, 'onnxruntime') / oursMedianUs('transformer', mode, t), 1, false);
+  }
+}
+
+// 6. Where the time goes: the slowest nodes of each model (op profile of nilm bench, 1 thread).
+console.log('\n## Slowest nodes, 1 thread (nilm bench op profile: avg ms per run, % of op time)\n');
+console.log('| model | mode | node (layer) | op | kernel | avg ms | % |');
+console.log('|---|---|---|---|---|---|---|');
+for (const arch of archs) {
+  for (const mode of modes) {
+    const j = ours[`${arch}_${mode}_t1`];
+    for (const n of (j?.nodes ?? []).filter((x) => x.threads === 1).slice(0, 3)) {
+      console.log(`| ${arch} | ${mode} | ${n.node} (${n.name}) | ${n.op} | ${n.kernel} | ${n.avg_ms.toFixed(3)} | ${n.percent.toFixed(1)} |`);
+    }
+  }
+}
+
+if (notes.length || problems.length) {
+  console.log('\n## Notes\n');
+  for (const n of notes) console.log(`- ${n}`);
+  for (const p of problems) console.log(`- ${p}`);
+}
+process.exit(problems.length ? 1 : 0);
