@@ -56,6 +56,11 @@ void add_train_command(CLI::App& app) {
                   "Cap on validation windows, evenly spaced and the same every epoch (0: all)")
       ->capture_default_str();
   cmd->add_flag("--balanced", s.balanced, "Equal numbers of on and off midpoints in training");
+  cmd->add_option("--on-share", s.on_share,
+                  "Partially balanced training: this share of each batch has the appliance on at the "
+                  "midpoint, the rest is sampled naturally (0: natural; 0.5 = --balanced)")
+      ->check(CLI::Range(0.0, 0.5))
+      ->capture_default_str();
   cmd->add_flag("--resume", t.resume, "Continue the run in --out from last.nilmckpt");
   cmd->add_option("--finetune", t.finetune_from,
                   "Start from this checkpoint's weights (architecture and window from the file)")

@@ -1,4 +1,6 @@
 // train_from_store: the prepared store's window samplers as the trainer's batch sources.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -56,7 +58,6 @@ TrainResult train_from_store(const TrainOptions& opt, const StoreTrainOptions& s
   train_opts.window = o.model.window;
   train_opts.shuffle = true;
   train_opts.seed = opt.seed;
-  train_opts.balanced = so.balanced;
   train_opts.max_windows = so.max_windows_per_epoch;
   data::SamplerOptions val_opts = train_opts;
   val_opts.balanced = false;
@@ -64,8 +65,29 @@ TrainResult train_from_store(const TrainOptions& opt, const StoreTrainOptions& s
   val_opts.max_windows = so.max_validation_windows;
   val_opts.shuffle = false;  // capped: evenly spaced windows, the same every epoch
 
+  if (!(so.on_share >= 0 && so.on_share <= 0.5))
+    fail(fmt::format("--on-share {} is outside [0, 0.5] (0.5 is --balanced)", so.on_share));
   TrainData d;
-  d.train = std::make_unique<SamplerSource>(store, so.appliance, train_houses, train_opts);
+  const bool mixed = !so.balanced && so.on_share > 0 && so.on_share < 0.5;
+  if (so.balanced || so.on_share >= 0.5) {
+    train_opts.balanced = true;
+    d.train = std::make_unique<SamplerSource>(store, so.appliance, train_houses, train_opts);
+  } else if (mixed) {
+    // The balanced sampler's windows are half on, so it supplies 2 x on_share of each batch.
+    auto natural = std::make_unique<SamplerSource>(store, so.appliance, train_houses, train_opts);
+    const std::size_t total = natural->size();  // the cap, or every window
+    const auto from_balanced = static_cast<std::size_t>(std::llround(2 * so.on_share * static_cast<double>(total)));
+    train_opts.max_windows = std::max<std::size_t>(1, total - from_balanced);
+    natural = std::make_unique<SamplerSource>(store, so.appliance, train_houses, train_opts);
+    data::SamplerOptions balanced_opts = train_opts;
+    balanced_opts.balanced = true;
+    balanced_opts.seed = opt.seed + 2;
+    balanced_opts.max_windows = std::max<std::size_t>(2, from_balanced);
+    auto balanced = std::make_unique<SamplerSource>(store, so.appliance, train_houses, balanced_opts);
+    d.train = mix_sources(std::move(natural), std::move(balanced), 2 * so.on_share, o.model.window);
+  } else {
+    d.train = std::make_unique<SamplerSource>(store, so.appliance, train_houses, train_opts);
+  }
   d.validation = std::make_unique<SamplerSource>(store, so.appliance, val_houses, val_opts);
   d.meta.model = o.model;
   d.meta.appliance = {params.name, params.on_threshold_w, params.max_power_w,
@@ -81,12 +103,15 @@ TrainResult train_from_store(const TrainOptions& opt, const StoreTrainOptions& s
                  {"train_windows_per_epoch", d.train->size()},
                  {"validation_windows", d.validation->size()},
                  {"max_windows_per_epoch", so.max_windows_per_epoch},
-                 {"balanced", so.balanced}};
+                 {"balanced", so.balanced || so.on_share >= 0.5},
+                 {"on_share", so.balanced ? 0.5 : so.on_share}};
   if (store.metadata().contains("source")) d.meta.data["source"] = store.metadata()["source"];
   if (!opt.quiet && opt.rank == 0)
-    fmt::print(stderr, "train: {} from {}: {} training windows per epoch ({} houses), {} validation windows ({})\n",
-               so.appliance, so.store_dir, d.train->size(), train_houses.size(), d.validation->size(),
-               fmt::join(val_houses, ", "));
+    fmt::print(stderr, "train: {} from {}: {} training windows per epoch ({} houses{}), {} validation windows ({})\n",
+               so.appliance, so.store_dir, d.train->size(), train_houses.size(),
+               so.balanced || so.on_share >= 0.5 ? ", balanced"
+               : mixed ? fmt::format(", {:.0f}% of each batch with the appliance on", 100 * so.on_share) : "",
+               d.validation->size(), fmt::join(val_houses, ", "));
   return train(o, d);
 }
 #else

@@ -79,6 +79,12 @@ struct TrainResult {
 
 TrainResult train(const TrainOptions&, TrainData& data);
 
+// Batches that take round(share_b * batch) windows from b and the rest from a (the other one
+// fills in when one runs out); an epoch is both sources' epochs. For partially balanced
+// sampling: a = natural sampling, b = the balanced sampler (half on-midpoints).
+std::unique_ptr<BatchSource> mix_sources(std::unique_ptr<BatchSource> a, std::unique_ptr<BatchSource> b,
+                                         double share_b, int window);
+
 // Store-backed training (needs the data layer's store and sampler).
 struct StoreTrainOptions {
   std::string store_dir;
@@ -86,6 +92,10 @@ struct StoreTrainOptions {
   std::size_t max_windows_per_epoch = 0;  // cap training windows per epoch (0 = all)
   std::size_t max_validation_windows = 0; // cap validation windows (a fixed random subset)
   bool balanced = false;                  // equal on/off midpoints in training batches
+  // Partially balanced: this share of each batch's windows has an on midpoint (at least; the
+  // natural part adds its own few), drawn from the balanced sampler. 0 = natural sampling;
+  // 0.5 is --balanced. The epoch keeps max_windows_per_epoch windows in all.
+  double on_share = 0;
 };
 TrainResult train_from_store(const TrainOptions&, const StoreTrainOptions&);
 
