@@ -48,3 +48,6 @@ base=; table 3 "int8 FC 1x1024x9728, portable" qgemm 1 1024 9728 portable
 table 3 "int8 FC 1x1024x9728, SDOT rows" qgemm 1 1024 9728 rows
 base=; table 5 "int8 conv 38x256x384, portable" qgemm 38 256 384 portable
 table 5 "int8 conv 38x256x384, SDOT packed" qgemm 38 256 384 packed
+# the same dense layer with int16 activations (w8_a16)
+base=; table 3 "int16x8 FC 1x1024x9728, portable" qgemm16 1 1024 9728 portable
+table 3 "int16x8 FC 1x1024x9728, NEON" qgemm16 1 1024 9728 neon

@@ -5,6 +5,7 @@
 //
 //   runtime_insns graph cnn|transformer reference|portable|native RUNS
 //   runtime_insns qgemm M N K portable|rows|packed RUNS     (int8 GEMM, w8_a8 requantization)
+//   runtime_insns qgemm16 M N K portable|neon RUNS          (int16x8 GEMM, w8_a16)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +26,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: runtime_insns graph cnn|transformer reference|portable|native RUNS\n"
-               "       runtime_insns qgemm M N K portable|rows|packed RUNS\n");
+               "       runtime_insns qgemm M N K portable|rows|packed RUNS\n"
+               "       runtime_insns qgemm16 M N K portable|neon RUNS\n");
   return 2;
 }
 
@@ -75,6 +77,35 @@ int run_qgemm(int m, int n, int depth, const std::string& variant, int runs) {
   return 0;
 }
 
+int run_qgemm16(int m, int n, int depth, const std::string& variant, int runs) {
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<int> act(-32768, 32767), weight(-127, 127);
+  std::vector<std::int16_t> a(std::size_t(m) * depth), c(std::size_t(m) * n);
+  std::vector<std::int8_t> w(std::size_t(n) * depth);
+  for (auto& v : a) v = std::int16_t(act(rng));
+  for (auto& v : w) v = std::int8_t(weight(rng));
+  std::vector<std::int64_t> raw_bias(std::size_t(n), 100), bias;
+  std::vector<std::int32_t> sums;
+  k::fold_input_offset(w.data(), n, depth, raw_bias.data(), 0, bias, sums);
+  const std::vector<k::QuantizedMultiplier> mult(std::size_t(n), k::quantize_multiplier(1e-5));
+  const k::ExpandedMultipliers expanded(mult, n);
+  k::QGemmS16Args g;
+  g.m = m, g.n = n, g.k = depth, g.a = a.data(), g.a_row = depth, g.b = w.data();
+  g.bias = bias.data(), g.b_sums = sums.data(), g.mult = mult.data(), g.mult_count = n;
+  expanded.attach(g);
+  g.out_offset = 0, g.act_min = -32768, g.act_max = 32767, g.c = c.data(), g.ldc = n;
+  k::QGemmS16Fn fn = variant == "portable" ? &k::qgemm_s16_portable : variant == "neon" ? k::qgemm_s16_neon() : nullptr;
+  if (!fn) {
+    std::fprintf(stderr, "runtime_insns: no '%s' int16 GEMM on this CPU/build\n", variant.c_str());
+    return 1;
+  }
+  for (int r = 0; r < runs; ++r) fn(g, 0, n);
+  long sum = 0;
+  for (auto v : c) sum += v;
+  std::printf("qgemm16 %dx%dx%d %s: checksum %ld\n", m, n, depth, variant.c_str(), sum);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,5 +114,8 @@ int main(int argc, char** argv) {
   if (args.size() == 6 && args[0] == "qgemm")
     return run_qgemm(std::atoi(args[1].c_str()), std::atoi(args[2].c_str()), std::atoi(args[3].c_str()), args[4],
                      std::atoi(args[5].c_str()));
+  if (args.size() == 6 && args[0] == "qgemm16")
+    return run_qgemm16(std::atoi(args[1].c_str()), std::atoi(args[2].c_str()), std::atoi(args[3].c_str()), args[4],
+                       std::atoi(args[5].c_str()));
   return usage();
 }
