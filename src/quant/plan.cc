@@ -54,7 +54,7 @@ constexpr std::array<KindRow, model::op_kind_count> kKinds = {{
   {OpKind::tanh,               Role::fixed,   true,  true,  i8,  i16, "integer tanh (fixed output scale)"},
   {OpKind::relu,               Role::compute, true,  true,  i8,  i16, "integer relu"},
   {OpKind::logistic,           Role::fixed,   true,  true,  i8,  i16, "integer logistic (fixed output scale)"},
-  {OpKind::gelu,               Role::compute, true,  false, i8,  f32, "integer GELU (lookup table); TFLite has no int16 GELU"},
+  {OpKind::gelu,               Role::compute, true,  true,  i8,  i16, "integer GELU (lookup table)"},
   {OpKind::softmax,            Role::fixed,   true,  true,  i8,  i16, "integer softmax (fixed output scale)"},
   {OpKind::batch_matmul,       Role::compute, true,  true,  i8,  i16, "integer batch matmul"},
   {OpKind::quantize,           Role::compute, false, false, f32, f32, "already quantized graph"},
@@ -147,11 +147,16 @@ std::vector<LayerPlan> plan_layers(const model::Graph& g, const QuantizeOptions&
         reason = "int16 softmax: over more than 256 entries the mean probability is below int8's fixed step 1/256";
       }
       if (r.role == Role::follows && !in.empty() && in[0] != f32) want = in[0];
-      if (want == i8 && !r.int8_kernel) want = f32;
-      if (want == i16 && !r.int16_kernel) want = f32;
-      if (mode.fallback_to_kernels && want != f32 && !query(op.kind, want, want, want)) want = f32;
+      if ((want == i8 && !r.int8_kernel) || (want == i16 && !r.int16_kernel)) {
+        want = f32;
+        reason = "TFLite has no integer kernel of this width";
+      }
+      if (mode.fallback_to_kernels && want != f32 && !query(op.kind, want, want, want)) {
+        want = f32;
+        reason = "no kernel of this width in nilm's runtime: float fallback";
+      }
       p.precision = want;
-      p.reason = want == f32 ? "no TFLite integer kernel for this type" : reason;
+      p.reason = reason;
     }
     for (int t : op.outputs) {
       produced[std::size_t(t)] = p.precision;
