@@ -127,7 +127,9 @@ for name in "${models[@]}"; do
   done
   case "$name" in
     cnn_w8_a8) [ -f "$work/ours/${name}_t1.json" ] && floor_for "$name" cnn_int8_weights_L3 ;;
-    cnn_convert_only) [ -f "$work/ours/${name}_t1.json" ] && floor_for "$name" cnn_f32_weights_DRAM ;;
+    cnn_convert_only) [ -f "$work/ours/${name}_t1.json" ] && floor_for "$name" cnn_f32_weights_DRAM
+      # Context: a buffer far larger than any cache, what DRAM alone gives.
+      "$bandwidth" --threads 1,2 --seconds "$bw_seconds" --label "context_256MiB=268435456" >>"$work/bandwidth.jsonl" ;;
   esac
 done
 

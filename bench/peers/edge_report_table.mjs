@@ -104,6 +104,10 @@ for (const [label, mode, what] of floors) {
   }
 }
 
+for (const b of Object.values(bandwidth).filter((x) => x.label.startsWith('context_'))) {
+  console.log(`| (context) | ${b.label.slice(8)} buffer, from DRAM | ${b.bytes} | ${b.threads} | ${ms(b.median_us)} | ${b.gb_per_s.toFixed(1)} | - | - |`);
+}
+
 // 3. Mode ratios of the CNN (issue 6: w8_a16 at most 1.5x w8_a8, w8 at most 1.3x).
 const modeRatio = {};
 if (modes.includes('w8_a8')) {
@@ -168,6 +172,17 @@ for (const arch of archs) {
     for (const n of (j?.nodes ?? []).filter((x) => x.threads === 1).slice(0, 3)) {
       console.log(`| ${arch} | ${mode} | ${n.node} (${n.name}) | ${n.op} | ${n.kernel} | ${n.avg_ms.toFixed(3)} | ${n.percent.toFixed(1)} |`);
     }
+  }
+}
+
+console.log('\n## Op types, 1 thread (nilm bench op profile: avg ms per run, % of op time, slowest first)\n');
+console.log('| model | mode | op types |');
+console.log('|---|---|---|');
+for (const arch of archs) {
+  for (const mode of modes) {
+    const j = ours[`${arch}_${mode}_t1`];
+    const types = (j?.op_types ?? []).filter((x) => x.threads === 1).slice(0, 5);
+    console.log(`| ${arch} | ${mode} | ${types.map((x) => `${x.op} ${x.avg_ms.toFixed(3)} (${x.percent.toFixed(0)}%)`).join(', ') || '-'} |`);
   }
 }
 
