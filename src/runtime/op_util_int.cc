@@ -51,6 +51,22 @@ std::vector<float> weight_scales(const PrepareContext& ctx, int channels) {
   return q.scales;
 }
 
+std::vector<float> float_requantization_scales(const PrepareContext& ctx, int channels) {
+  const float in_scale = tensor_scale(ctx, *ctx.inputs[0], "input");
+  const float out_scale = tensor_scale(ctx, *ctx.outputs[0], "output");
+  std::vector<float> scales;
+  for (float ws : weight_scales(ctx, channels)) scales.push_back(in_scale * ws / out_scale);
+  return scales;
+}
+
+std::vector<double> double_requantization_scales(const PrepareContext& ctx, int channels) {
+  const double in_scale = tensor_scale(ctx, *ctx.inputs[0], "input");
+  const double out_scale = tensor_scale(ctx, *ctx.outputs[0], "output");
+  std::vector<double> scales;
+  for (float ws : weight_scales(ctx, channels)) scales.push_back(in_scale * double(ws) / out_scale);
+  return scales;
+}
+
 kernels::Requantization conv_requantization(const PrepareContext& ctx, int channels,
                                             model::Activation activation) {
   const model::Tensor& x = *ctx.inputs[0];

@@ -22,6 +22,11 @@ std::int32_t tensor_zero_point(const PrepareContext& ctx, const model::Tensor& t
 // that the weights are symmetric (zero points 0) and have 1 or `channels` scales along axis 0.
 kernels::Requantization conv_requantization(const PrepareContext& ctx, int channels,
                                             model::Activation activation);
+// XNNPACK's float32 requantization scales of an int8 CONV_2D (what TFLite's default delegate
+// and LiteRT.js run): in_scale * w_scale[c] / out_scale computed in float, in that order.
+std::vector<float> float_requantization_scales(const PrepareContext& ctx, int channels);
+// TFLite's int16x8 FULLY_CONNECTED requantization scales: double(in) * double(w[c]) / double(out).
+std::vector<double> double_requantization_scales(const PrepareContext& ctx, int channels);
 // The weights' per-channel (or single) scales, checked as above.
 std::vector<float> weight_scales(const PrepareContext& ctx, int channels);
 

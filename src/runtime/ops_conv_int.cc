@@ -23,6 +23,7 @@ std::unique_ptr<OpState> prepare_conv_int(const PrepareContext& ctx) {
   auto s = std::make_unique<ConvIntState>();
   s->p = conv_params_of(ctx);
   s->rq = conv_requantization(ctx, s->p.out_c, ctx.op.attr<model::Conv2DAttrs>().activation);
+  if (ctx.inputs[0]->type == ET::i8) s->rq.float_scales = float_requantization_scales(ctx, s->p.out_c);
   return s;
 }
 
@@ -83,6 +84,7 @@ struct ConvGemmState : OpState {
   std::vector<std::remove_const_t<std::remove_pointer_t<decltype(Args{}.bias)>>> bias;
   std::vector<std::int32_t> sums;
   kernels::ExpandedMultipliers expanded;
+  std::vector<float> f_scales;      // int8: float requantization scales, padded to whole panels
   std::vector<std::int8_t> packed;  // packed-panel variants only
   std::vector<std::int16_t> packed16;
   Fn fn = nullptr;
@@ -115,6 +117,12 @@ std::unique_ptr<OpState> prepare_conv_gemm(const PrepareContext& ctx, decltype(S
   g.mult_count = int(s->rq.multipliers.size());
   s->expanded = kernels::ExpandedMultipliers(s->rq.multipliers, g.n);
   s->expanded.attach(g);
+  if constexpr (sizeof(In) == 1) {
+    // int8: XNNPACK's float32 requantization (as the reference), scales padded to whole panels
+    s->rq.float_scales = float_requantization_scales(ctx, p.out_c);
+    s->f_scales = kernels::padded_float_scales(s->rq.float_scales, g.n);
+    g.f_scale = s->f_scales.data();
+  }
   g.out_offset = s->rq.output_offset;
   g.act_min = s->rq.act_min;
   g.act_max = s->rq.act_max;

@@ -24,6 +24,8 @@ std::unique_ptr<OpState> prepare_fc_int(const PrepareContext& ctx) {
   auto s = std::make_unique<FcIntState>();
   s->p = fc_params_of(ctx);
   s->rq = conv_requantization(ctx, s->p.outputs, ctx.op.attr<model::FullyConnectedAttrs>().activation);
+  if (ctx.inputs[0]->type == ET::i8) s->rq.float_scales = float_requantization_scales(ctx, s->p.outputs);
+  if (ctx.inputs[0]->type == ET::i16) s->rq.double_scales = double_requantization_scales(ctx, s->p.outputs);
   return s;
 }
 
@@ -76,6 +78,8 @@ struct FcGemmState : OpState {
   std::vector<std::int32_t> sums;
   kernels::Requantization rq;
   kernels::ExpandedMultipliers expanded;
+  std::vector<float> f_scales;       // int8: float requantization scales, padded to whole panels
+  std::vector<double> d_scales;      // int16x8: double requantization scales, padded likewise
   Fn fn = nullptr;
   Fn packed_fn = nullptr;            // many rows of a small layer (the transformer's tokens)
   std::vector<std::int8_t> packed;   // its weight panels (int8 path)
@@ -114,6 +118,17 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   g.mult_count = int(s->rq.multipliers.size());
   s->expanded = kernels::ExpandedMultipliers(s->rq.multipliers, g.n);
   s->expanded.attach(g);
+  if constexpr (std::is_same_v<State, FcS8State>) {
+    // int8: XNNPACK's float32 requantization (as the reference), scales padded to whole panels
+    s->rq.float_scales = float_requantization_scales(ctx, p.outputs);
+    s->f_scales = kernels::padded_float_scales(s->rq.float_scales, g.n);
+    g.f_scale = s->f_scales.data();
+  } else {
+    // int16x8: TFLite's double requantization (as the reference)
+    s->rq.double_scales = double_requantization_scales(ctx, p.outputs);
+    s->d_scales = kernels::padded_double_scales(s->rq.double_scales, g.n);
+    g.d_scale = s->d_scales.data();
+  }
   g.out_offset = s->rq.output_offset;
   g.act_min = s->rq.act_min;
   g.act_max = s->rq.act_max;

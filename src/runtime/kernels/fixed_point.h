@@ -78,4 +78,28 @@ inline std::int32_t multiply_by_quantized_multiplier(std::int64_t x, QuantizedMu
   return static_cast<std::int32_t>((x * std::int64_t{reduced} + round) >> total_shift);
 }
 
+// XNNPACK's "fp32" requantization of an int32 accumulator (what TFLite's default XNNPACK
+// delegate, and so LiteRT.js, runs for int8 CONV_2D): float(acc) times the float32 scale
+// in_scale * w_scale[c] / out_scale, clamped to [lo - zp, hi - zp] in float, rounded to nearest
+// even (the default rounding mode; XNNPACK's magic-bias and lrintf forms agree), plus zp.
+inline std::int32_t requantize_fp32(std::int32_t acc, float scale, std::int32_t zero_point, std::int32_t lo,
+                                    std::int32_t hi) {
+  float v = static_cast<float>(acc) * scale;
+  const float flo = static_cast<float>(lo - zero_point), fhi = static_cast<float>(hi - zero_point);
+  v = v < flo ? flo : (v > fhi ? fhi : v);
+  return static_cast<std::int32_t>(std::nearbyint(v)) + zero_point;
+}
+
+// The requantization of TFLite's current int16x8 FULLY_CONNECTED (reference_integer_ops, "requant
+// in float to avoid loss of precision"; what LiteRT.js runs): double(acc) times the double scale
+// double(in_scale) * double(w_scale[c]) / double(out_scale), rounded half away from zero
+// (std::round), plus zp, clamped.
+inline std::int32_t requantize_f64(std::int64_t acc, double scale, std::int32_t zero_point, std::int32_t lo,
+                                   std::int32_t hi) {
+  double v = std::round(static_cast<double>(acc) * scale);
+  const double dlo = double(lo) - zero_point, dhi = double(hi) - zero_point;
+  v = v < dlo ? dlo : (v > dhi ? dhi : v);
+  return static_cast<std::int32_t>(v) + zero_point;
+}
+
 }  // namespace nilm::runtime::kernels

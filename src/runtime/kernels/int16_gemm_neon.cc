@@ -47,8 +47,7 @@ void dot_rows_s16(const QGemmS16Args& g, const std::int16_t* x, int j, std::int6
 }
 
 inline std::int16_t finish_s16(const QGemmS16Args& g, int j, std::int64_t dot) {
-  return static_cast<std::int16_t>(
-      requantize_one(g.bias[j] + dot, g.mult[g.mult_count == 1 ? 0 : j], g.out_offset, g.act_min, g.act_max));
+  return static_cast<std::int16_t>(requantize_output(g, j, std::int64_t{g.bias[j] + dot}));
 }
 
 void qgemm_s16_rows(const QGemmS16Args& g, int n_begin, int n_end) {

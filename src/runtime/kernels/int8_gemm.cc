@@ -23,7 +23,8 @@ void qgemm_portable(const QGemmArgs<In, Acc, Out>& g, int n_begin, int n_end) {
         for (int t = t0; t < t1; ++t) s += std::int32_t{x[t]} * std::int32_t{w[t]};
         acc += s;
       }
-      g.c[i * g.ldc + j] = static_cast<Out>(requantize_one(acc, m, g.out_offset, g.act_min, g.act_max));
+      g.c[i * g.ldc + j] = static_cast<Out>(g.f_scale || g.d_scale ? requantize_output(g, j, acc)
+                                                                  : requantize_one(acc, m, g.out_offset, g.act_min, g.act_max));
     }
   }
 }

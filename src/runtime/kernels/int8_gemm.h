@@ -36,6 +36,11 @@ struct QGemmArgs {
   const std::int32_t* q_mult = nullptr;
   const std::int32_t* q_left = nullptr;
   const std::int32_t* q_right = nullptr;
+  // int8 only: when set, XNNPACK's float32 requantization (requantize_fp32) with these
+  // per-output scales (n entries, padded to whole panels) replaces the fixed-point multipliers.
+  const float* f_scale = nullptr;
+  // int16x8 only: when set, TFLite's double requantization (requantize_f64) with these scales.
+  const double* d_scale = nullptr;
   std::int32_t out_offset = 0, act_min = 0, act_max = 0;
   // Weights packed by pack_panels_s8 (the packed kernels read only these): set by convolutions.
   const std::int8_t* b_packed = nullptr;
@@ -132,6 +137,21 @@ inline float hybrid_one(const HybridS8Args& g, int j, std::int32_t dot) {
   return v < g.lo ? g.lo : (v > g.hi ? g.hi : v);
 }
 
+// Float requantization scales (one, or one per output) expanded to n rounded up to whole panels.
+inline std::vector<float> padded_float_scales(const std::vector<float>& f, int n) {
+  std::vector<float> out;
+  for (int j = 0; j < (n + kPanelS8 - 1) / kPanelS8 * kPanelS8; ++j)
+    out.push_back(f[f.size() == 1 ? 0 : std::size_t(std::min(j, n - 1))]);
+  return out;
+}
+
+inline std::vector<double> padded_double_scales(const std::vector<double>& f, int n) {
+  std::vector<double> out;
+  for (int j = 0; j < (n + kPanelS8 - 1) / kPanelS8 * kPanelS8; ++j)
+    out.push_back(f[f.size() == 1 ? 0 : std::size_t(std::min(j, n - 1))]);
+  return out;
+}
+
 // Per-output multiplier arrays for QGemmArgs::q_mult / q_left / q_right.
 struct ExpandedMultipliers {
   std::vector<std::int32_t> mult, left, right;
@@ -159,6 +179,16 @@ inline std::int32_t requantize_one(Acc acc, const QuantizedMultiplier& m, std::i
                                    std::int32_t lo, std::int32_t hi) {
   const std::int32_t v = multiply_by_quantized_multiplier(acc, m) + out_offset;
   return v < lo ? lo : (v > hi ? hi : v);
+}
+// Output j's requantization as the args say (float scales or fixed-point multipliers).
+template <class Args, class Acc>
+inline std::int32_t requantize_output(const Args& g, int j, Acc acc) {
+  if constexpr (std::is_same_v<Acc, std::int32_t>) {
+    if (g.f_scale) return requantize_fp32(acc, g.f_scale[j], g.out_offset, g.act_min, g.act_max);
+  } else {
+    if (g.d_scale) return requantize_f64(acc, g.d_scale[j], g.out_offset, g.act_min, g.act_max);
+  }
+  return requantize_one(acc, g.mult[g.mult_count == 1 ? 0 : j], g.out_offset, g.act_min, g.act_max);
 }
 
 }  // namespace nilm::runtime::kernels

@@ -21,8 +21,7 @@ namespace {
 inline std::int8_t finish(const QGemmS8Args& g, int j, std::int32_t dot) {
   // bias + dot wraps as the reference's int32 accumulator does
   const auto acc = static_cast<std::int32_t>(static_cast<std::uint32_t>(g.bias[j]) + static_cast<std::uint32_t>(dot));
-  return static_cast<std::int8_t>(
-      requantize_one(acc, g.mult[g.mult_count == 1 ? 0 : j], g.out_offset, g.act_min, g.act_max));
+  return static_cast<std::int8_t>(requantize_output(g, j, acc));
 }
 inline float finish(const HybridS8Args& g, int j, std::int32_t dot) { return hybrid_one(g, j, dot); }
 
@@ -44,21 +43,8 @@ inline float32x4_t load4(const float* p, int count) {
   return vld1q_f32(lanes);
 }
 
-// The same for `count` (<= 4) consecutive outputs j.. at once, lane for lane the scalar arithmetic:
-// TFLite's NEON requantization (as gemmlowp writes it) is exact: SQRDMULH is
-// SaturatingRoundingDoublingHighMul (halves up, INT32_MIN^2 saturating), and a rounding right
-// shift of x plus (x < 0 ? -1 : 0) (saturating add) rounds halves away from zero as
-// RoundingDivideByPOT does. The per-output multiplier arrays are padded to whole panels.
-inline void finish4(const QGemmS8Args& g, int j, int32x4_t dot, std::int8_t* out, int count) {
-  const int32x4_t acc = vreinterpretq_s32_u32(vaddq_u32(vreinterpretq_u32_s32(load4(g.bias + j, count)),
-                                                        vreinterpretq_u32_s32(dot)));  // wraps
-  const int32x4_t shifted = vshlq_s32(acc, load4(g.q_left + j, count));
-  const int32x4_t high = vqrdmulhq_s32(shifted, load4(g.q_mult + j, count));
-  const int32x4_t right = vnegq_s32(load4(g.q_right + j, count));
-  const int32x4_t fixup = vshrq_n_s32(vandq_s32(high, right), 31);
-  int32x4_t v = vrshlq_s32(vqaddq_s32(high, fixup), right);
-  v = vaddq_s32(v, vdupq_n_s32(g.out_offset));
-  v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(g.act_min)), vdupq_n_s32(g.act_max));
+// Lanes [0, count) of v (values already in [-128, 127]) as int8 at out.
+inline void store4(int32x4_t v, std::int8_t* out, int count) {
   const int8x8_t narrow = vmovn_s16(vcombine_s16(vmovn_s32(v), vdup_n_s16(0)));
   if (count == 4) {
     vst1_lane_s32(reinterpret_cast<std::int32_t*>(out), vreinterpret_s32_s8(narrow), 0);  // unaligned ok
@@ -67,6 +53,32 @@ inline void finish4(const QGemmS8Args& g, int j, int32x4_t dot, std::int8_t* out
     vst1_s8(tmp, narrow);
     std::memcpy(out, tmp, std::size_t(count));
   }
+}
+
+// The same for `count` (<= 4) consecutive outputs j.. at once, lane for lane the scalar arithmetic:
+// TFLite's NEON requantization (as gemmlowp writes it) is exact: SQRDMULH is
+// SaturatingRoundingDoublingHighMul (halves up, INT32_MIN^2 saturating), and a rounding right
+// shift of x plus (x < 0 ? -1 : 0) (saturating add) rounds halves away from zero as
+// RoundingDivideByPOT does. The per-output multiplier arrays are padded to whole panels.
+inline void finish4(const QGemmS8Args& g, int j, int32x4_t dot, std::int8_t* out, int count) {
+  const int32x4_t acc = vreinterpretq_s32_u32(vaddq_u32(vreinterpretq_u32_s32(load4(g.bias + j, count)),
+                                                        vreinterpretq_u32_s32(dot)));  // wraps
+  if (g.f_scale) {
+    // XNNPACK's float requantization: clamp in float, FCVTNS rounds to nearest even, plus zp
+    float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), load4(g.f_scale + j, count));
+    f = vminq_f32(vmaxq_f32(f, vdupq_n_f32(float(g.act_min - g.out_offset))), vdupq_n_f32(float(g.act_max - g.out_offset)));
+    const int32x4_t v = vaddq_s32(vcvtnq_s32_f32(f), vdupq_n_s32(g.out_offset));
+    store4(v, out, count);
+    return;
+  }
+  const int32x4_t shifted = vshlq_s32(acc, load4(g.q_left + j, count));
+  const int32x4_t high = vqrdmulhq_s32(shifted, load4(g.q_mult + j, count));
+  const int32x4_t right = vnegq_s32(load4(g.q_right + j, count));
+  const int32x4_t fixup = vshrq_n_s32(vandq_s32(high, right), 31);
+  int32x4_t v = vrshlq_s32(vqaddq_s32(high, fixup), right);
+  v = vaddq_s32(v, vdupq_n_s32(g.out_offset));
+  v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(g.act_min)), vdupq_n_s32(g.act_max));
+  store4(v, out, count);
 }
 
 // Hybrid: float(dot - offset * sum) times the scales in the reference's order, plus the bias,

@@ -143,10 +143,19 @@ __attribute__((target("avx2"))) void requantize_row_s8_avx2(const QGemmS8Args& g
                                                             const std::int32_t* acc, std::int8_t* c) {
   const __m256i offset = _mm256_set1_epi32(g.out_offset), lo = _mm256_set1_epi32(g.act_min),
                 hi = _mm256_set1_epi32(g.act_max);
+  // XNNPACK's float requantization: clamp in float to [lo - zp, hi - zp] (so the conversion
+  // never overflows), vcvtps2dq rounds to nearest even (the default MXCSR mode), plus zp.
+  const __m256 flo = _mm256_set1_ps(float(g.act_min - g.out_offset)), fhi = _mm256_set1_ps(float(g.act_max - g.out_offset));
   int q = 0;
   for (; q + 8 <= count; q += 8) {
     const int j = j0 + q;
-    const __m256i v = requantize8_avx2(ld(acc + q), ld(g.q_mult + j), ld(g.q_left + j), ld(g.q_right + j), offset, lo, hi);
+    __m256i v;
+    if (g.f_scale) {
+      const __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(ld(acc + q)), _mm256_loadu_ps(g.f_scale + j));
+      v = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(f, flo), fhi)), offset);
+    } else {
+      v = requantize8_avx2(ld(acc + q), ld(g.q_mult + j), ld(g.q_left + j), ld(g.q_right + j), offset, lo, hi);
+    }
     const __m256i w16 = _mm256_packs_epi32(v, v);     // values already in [-128, 127]
     const __m256i w8 = _mm256_packs_epi16(w16, w16);  // bytes 0-3 of each 128-bit half
     const std::int32_t a = _mm_cvtsi128_si32(_mm256_castsi256_si128(w8));
@@ -154,17 +163,14 @@ __attribute__((target("avx2"))) void requantize_row_s8_avx2(const QGemmS8Args& g
     std::memcpy(c + j, &a, 4);
     std::memcpy(c + j + 4, &b, 4);
   }
-  for (; q < count; ++q)
-    c[j0 + q] = static_cast<std::int8_t>(
-        requantize_one(acc[q], g.mult[g.mult_count == 1 ? 0 : j0 + q], g.out_offset, g.act_min, g.act_max));
+  for (; q < count; ++q) c[j0 + q] = static_cast<std::int8_t>(requantize_output(g, j0 + q, acc[q]));
 }
 
 template <class Args, class Acc>
 void requantize_row_scalar(const Args& g, int j0, int count, const Acc* acc,
                            std::remove_pointer_t<decltype(Args{}.c)>* c) {
   for (int q = 0; q < count; ++q)
-    c[j0 + q] = static_cast<std::remove_pointer_t<decltype(g.c)>>(
-        requantize_one(acc[q], g.mult[g.mult_count == 1 ? 0 : j0 + q], g.out_offset, g.act_min, g.act_max));
+    c[j0 + q] = static_cast<std::remove_pointer_t<decltype(g.c)>>(requantize_output(g, j0 + q, acc[q]));
 }
 
 // int16 x int8 rows with AVX-512BW: 32 products per vpmaddwd, int32 lanes flushed into int64
@@ -238,6 +244,10 @@ inline void dot_rows(const Args& g, int n_begin, int n_end, Dot dot4, Dot dot1, 
 // overflow), one rounding arithmetic shift by 15 - shift; then the clamp and the int16 store.
 __attribute__((target("avx512f,avx512dq,avx512vl"), noinline)) void requantize_row_s16_avx512(
     const QGemmS16Args& g, int j0, int count, const std::int64_t* acc, std::int16_t* c) {
+  if (g.d_scale) {  // TFLite's double requantization (FULLY_CONNECTED): scalar, as the reference
+    for (int q = 0; q < count; ++q) c[j0 + q] = static_cast<std::int16_t>(requantize_output(g, j0 + q, acc[q]));
+    return;
+  }
   const __m512i lo = _mm512_set1_epi64(g.act_min), hi = _mm512_set1_epi64(g.act_max);
   const __m512i one = _mm512_set1_epi64(1), max_reduced = _mm512_set1_epi64(0x7FFF);
   const __m512i zero = _mm512_setzero_si512();  // explicit sources: GCC 12's plain forms warn

@@ -1,6 +1,7 @@
 #include "runtime/kernels/int_reference.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -134,8 +135,15 @@ void conv2d_int(const ConvParams& p, const Requantization& rq, const In* in, con
             }
           }
           if (bias) acc += bias[oc];
-          std::int32_t v = multiply_by_quantized_multiplier(acc, rq.at(oc)) + rq.output_offset;
-          v = std::clamp(v, rq.act_min, rq.act_max);
+          std::int32_t v = 0;
+          if constexpr (std::is_same_v<Acc, std::int32_t>) {
+            if (!rq.float_scales.empty())
+              v = requantize_fp32(acc, rq.float_scale_at(oc), rq.output_offset, rq.act_min, rq.act_max);
+            else
+              v = std::clamp(multiply_by_quantized_multiplier(acc, rq.at(oc)) + rq.output_offset, rq.act_min, rq.act_max);
+          } else {
+            v = std::clamp(multiply_by_quantized_multiplier(acc, rq.at(oc)) + rq.output_offset, rq.act_min, rq.act_max);
+          }
           out[((std::size_t(n) * p.out_h + oy) * p.out_w + ox) * p.out_c + oc] = static_cast<Out>(v);
         }
 }
@@ -166,8 +174,19 @@ void fully_connected_int(const FcParams& p, const Requantization& rq, const In* 
       Acc acc = 0;
       for (int d = 0; d < p.depth; ++d) acc += Acc{k[d]} * (Acc{x[d]} + rq.input_offset);
       if (bias) acc += bias[o];
-      std::int32_t v = multiply_by_quantized_multiplier(acc, rq.at(o)) + rq.output_offset;
-      out[std::size_t(r) * p.outputs + o] = static_cast<Out>(std::clamp(v, rq.act_min, rq.act_max));
+      std::int32_t v = 0;
+      if constexpr (std::is_same_v<Acc, std::int32_t>) {
+        if (!rq.float_scales.empty())
+          v = requantize_fp32(acc, rq.float_scale_at(o), rq.output_offset, rq.act_min, rq.act_max);
+        else
+          v = std::clamp(multiply_by_quantized_multiplier(acc, rq.at(o)) + rq.output_offset, rq.act_min, rq.act_max);
+      } else {
+        if (!rq.double_scales.empty())
+          v = requantize_f64(acc, rq.double_scale_at(o), rq.output_offset, rq.act_min, rq.act_max);
+        else
+          v = std::clamp(multiply_by_quantized_multiplier(acc, rq.at(o)) + rq.output_offset, rq.act_min, rq.act_max);
+      }
+      out[std::size_t(r) * p.outputs + o] = static_cast<Out>(v);
     }
   }
 }

@@ -24,6 +24,19 @@ struct Requantization {
   std::int32_t weights_offset = 0; // -(zero point of input 1) where the op has one (BATCH_MATMUL)
   std::int32_t output_offset = 0;  // output zero point
   std::int32_t act_min = 0, act_max = 0;  // the fused activation as an integer clamp
+  // When not empty (int8 CONV_2D: what TFLite's XNNPACK delegate runs), the accumulators are
+  // requantized in float32 with these per-channel (or one) scales, requantize_fp32(), instead of
+  // the fixed-point multipliers.
+  std::vector<float> float_scales;
+  // When not empty (int16x8 FULLY_CONNECTED: TFLite's current kernel), requantize_f64() with
+  // these double scales instead.
+  std::vector<double> double_scales;
+  double double_scale_at(int channel) const {
+    return double_scales.size() == 1 ? double_scales[0] : double_scales[std::size_t(channel)];
+  }
+  float float_scale_at(int channel) const {
+    return float_scales.size() == 1 ? float_scales[0] : float_scales[std::size_t(channel)];
+  }
   const QuantizedMultiplier& at(int channel) const {
     return multipliers.size() == 1 ? multipliers[0] : multipliers[std::size_t(channel)];
   }
