@@ -19,3 +19,10 @@ echo "== 3. train a kettle CNN (capped epochs: minutes on 2 cores; docs/training
 echo "== 4. evaluate it on the held-out house, next to the always-off and mean baselines"
 "$nilm" evaluate --store "$out/store" --appliance kettle --model "$out/kettle_cnn" --houses test \
   --json "$out/kettle_eval.json" --csv "$out/kettle_eval.csv" --plot "$out/kettle_eval.png"
+echo "== 5. the reference's table: the CNN in every quantization mode (docs/quantization.md), scored on"
+echo "      House5's first 3 days (a quick set), calibrated on the training houses"
+"$nilm" simulate --houses 5 --days 3 --seed 1 --no-images --out "$out/raw3"
+"$nilm" prepare --format refit --input "$out/raw3" --out "$out/quick" --houses 5
+"$nilm" evaluate --store "$out/quick" --appliance kettle --houses House5 --model "$out/kettle_cnn" --modes all \
+  --calibration-store "$out/store" --latency-runs 20 --modes-dir "$out/modes" \
+  --markdown "$out/kettle_modes.md" --json "$out/kettle_modes.json"

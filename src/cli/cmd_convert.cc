@@ -13,6 +13,7 @@
 #include "model/model_info.h"
 #include "model/tflite.h"
 #include "quant/calibration.h"
+#include "quant/debugger.h"
 #include "quant/quantize.h"
 
 namespace nilm::cli {
@@ -40,13 +41,13 @@ model::Graph apply_mode(model::Graph graph, const ConvertCliOptions& o) {
   const quant::ModeTraits& mode = quant::traits(q.mode);
   if (q.mode == quant::Mode::convert_only && !o.int8_io && o.keep_float.empty()) return graph;
   quant::Calibration calibration = quant::constant_ranges(graph);
+  std::vector<float> windows;
   if (mode.needs_calibration) {
     if (o.store.empty()) fail(std::string("--mode ") + mode.name + " needs --store DIR (calibration windows)");
     const model::ModelInfo info = model::model_info(graph, o.checkpoint);
     const data::Store store = data::Store::open(o.store);
     const std::vector<std::string> houses = store.split(info.appliance, o.houses);
-    const std::vector<float> windows =
-        quant::balanced_windows(store, info.appliance, houses, o.calibration_windows, o.calibration_seed, info.window);
+    windows = quant::balanced_windows(store, info.appliance, houses, o.calibration_windows, o.calibration_seed, info.window);
     quant::CalibrationOptions c;
     c.estimator = quant::parse_estimator(o.estimator);
     c.bits = mode.activation_bits;
@@ -54,6 +55,15 @@ model::Graph apply_mode(model::Graph graph, const ConvertCliOptions& o) {
     calibration = quant::calibrate(graph, windows.data(), o.calibration_windows, c);
     calibration.source = fmt::format("{} balanced windows (equal on/off midpoints) of {} {} houses, seed {}",
                                      o.calibration_windows, o.store, o.houses, o.calibration_seed);
+  }
+  // --keep-float auto: the layers the debugger flags on the same calibration windows.
+  if (std::erase(q.keep_float, std::string("auto")) > 0 && mode.needs_calibration) {
+    const auto suspects = quant::suspect_layers(quant::quantize(graph, calibration, q), windows.data(), o.calibration_windows);
+    std::string list;
+    for (const auto& l : suspects) list += (list.empty() ? "" : ",") + l;
+    fmt::print("--keep-float auto: {} suspect(s) above rmse/scale {}{}{}\n", suspects.size(),
+               quant::default_suspect_threshold, suspects.empty() ? "" : ": ", list);
+    q.keep_float.insert(q.keep_float.end(), suspects.begin(), suspects.end());
   }
   return quant::quantize(graph, calibration, q);
 }
@@ -119,7 +129,8 @@ void add_convert_command(CLI::App& app) {
                   "mse (clipping that minimises the rounding + clipping error)")
       ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
   cmd->add_flag("--int8-io", o->int8_io, "Integer model input/output (Edge TPU) instead of float32");
-  cmd->add_option("--keep-float", o->keep_float, "Layers (their output tensor names) that stay float32");
+  cmd->add_option("--keep-float", o->keep_float, "Layers (their output tensor names) that stay float32, or auto: the layers `nilm inspect` flags "
+                  "(rmse/scale > 0.7) on the calibration windows");
   cmd->add_option("--threads", o->threads, "Threads for the calibration runs")->check(CLI::Range(1, 256));
   cmd->add_option("--batch,-b", o->batch, "Windows per invocation (static batch dimension)")
       ->check(CLI::Range(1, 4096));
