@@ -52,6 +52,11 @@ out=$("$nilm" inspect "$tmp/q.tflite" --store "$tmp/store" --windows 8 --thresho
 echo "$out" | grep -q "SUSPECT" || fail "threshold 0.01 flags nothing: $out"
 echo "$out" | grep -q -- "--keep-float conv_2d" || fail "no --keep-float line: $out"
 
+# convert --keep-float auto: the suspects on the calibration windows are named and kept float32.
+out=$("$nilm" convert "$tmp/cnn" -o "$tmp/auto.tflite" --mode w8_a8 --store "$tmp/store" --calibration-windows 32 \
+  --keep-float auto 2>&1) || fail "convert --keep-float auto: $out"
+echo "$out" | grep -q -- "--keep-float auto: [0-9]* suspect(s)" || fail "convert --keep-float auto names no count: $out"
+
 check_error() {  # NAME WANT_CODE WANT_TEXT ARGS...
   local name=$1 want=$2 text=$3; shift 3
   out=$("$nilm" "$@" 2>&1); got=$?
