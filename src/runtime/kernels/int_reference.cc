@@ -226,7 +226,7 @@ float symmetric_quantize_floats(const float* x, std::size_t n, std::int8_t* q) {
 }
 
 float asymmetric_quantize_floats(const float* x, std::size_t n, std::int8_t* q, std::int32_t& offset) {
-  constexpr double qmin = -128.0, qmax = 127.0;
+  constexpr float qmin = -128.f, qmax = 127.f;
   float lo = 0, hi = 0;
   if (n) {
     const auto [mn, mx] = std::minmax_element(x, x + n);
@@ -238,20 +238,22 @@ float asymmetric_quantize_floats(const float* x, std::size_t n, std::int8_t* q, 
     offset = 0;
     return 1.f;
   }
-  const double rmin = lo, rmax = hi;
-  const double scale = (rmax - rmin) / (qmax - qmin);
-  const double zp_from_min = qmin - rmin / scale, zp_from_max = qmax - rmax / scale;
-  const double err_min = std::abs(qmin) + std::abs(rmin / scale);
-  const double err_max = std::abs(qmax) + std::abs(rmax / scale);
-  const double zp = err_min < err_max ? zp_from_min : zp_from_max;
-  offset = zp <= qmin ? -128 : zp >= qmax ? 127 : static_cast<std::int32_t>(std::round(zp));
-  const float scale_f = static_cast<float>(scale);
-  const auto inverse = static_cast<float>(1.0 / double(scale_f));  // TFLite divides in double
+  // XNNPACK's dynamic quantization (qd8), which LiteRT.js runs hybrid ops with, all in float:
+  // a multiplier 255 / range, the zero point from the side with the smaller error, and
+  // q = zero point + x * multiplier rounded half to even. Exact ties decide single values, and
+  // one input of a wide conv moved the transformer's w8 output by 1.5% (TFLite's portable
+  // AsymmetricQuantizeFloats divides in double and rounds offset + x / scale half away).
+  const float multiplier = (qmax - qmin) / (hi - lo);
+  const float low = lo * multiplier, high = hi * multiplier;
+  const float zero = std::clamp((qmin + low) + (qmax + high) > 0 ? qmin - low : qmax - high, qmin, qmax);
+  offset = static_cast<std::int32_t>(std::nearbyint(zero));
+  const float scale = 1.f / multiplier;
+  const float convert = 1.f / scale;  // what XNNPACK's convert kernel is given (may differ from multiplier by an ulp)
   for (std::size_t i = 0; i < n; ++i) {
-    const auto v = static_cast<std::int32_t>(std::round(float(offset) + x[i] * inverse));
+    const auto v = offset + static_cast<std::int32_t>(std::nearbyint(x[i] * convert));
     q[i] = static_cast<std::int8_t>(std::clamp(v, -128, 127));
   }
-  return scale_f;
+  return scale;
 }
 
 std::size_t hybrid_scratch_bytes(std::size_t rows, std::size_t row_elements) {

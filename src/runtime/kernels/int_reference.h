@@ -85,8 +85,9 @@ void fully_connected_s16s8_ref(const FcParams& p, const Requantization& rq, cons
 // TFLite's (Portable)SymmetricQuantizeFloats: scale = max|x| / 127, q = round(x * 127 / max|x|)
 // in [-127, 127]; all zero: scale 1. Returns the scale.
 float symmetric_quantize_floats(const float* x, std::size_t n, std::int8_t* q);
-// TFLite's AsymmetricQuantizeFloats: the range [min(0, min x), max(0, max x)] onto [-128, 127]
-// with a nudged zero point (returned in offset); all zero: scale 1, offset 0.
+// XNNPACK's dynamic (qd8) quantization, which LiteRT.js runs hybrid ops with: the range
+// [min(0, min x), max(0, max x)] onto [-128, 127] in float arithmetic, a nudged zero point
+// (returned in offset), q = offset + x / scale rounded half to even; all zero: scale 1, offset 0.
 float asymmetric_quantize_floats(const float* x, std::size_t n, std::int8_t* q, std::int32_t& offset);
 
 struct HybridScratch {  // per run, `rows` = batch rows (FC) or images (conv)
