@@ -102,6 +102,7 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
     std::vector<Probe> probes;
     std::vector<std::vector<float>> ours;  // nilm's runtime, every output, when it has the kernels
     std::string ours_error;
+    bool layer_norms = false;  // float RSQRTs: normalizations computed in float
   };
   std::vector<Job> jobs;
   std::map<std::string, std::vector<float>> float_out;
@@ -121,6 +122,7 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
       qo.mode = t.mode;
       Job job{arch, t.mode, dir / (arch + "_" + t.name), {}, {}, {}};
       const model::Graph q = with_probes(quantize(graph, cal, qo), job.probes);
+      for (const model::Op& op : q.ops) job.layer_norms |= op.kind == model::OpKind::rsqrt;
       model::save_tflite(q, job.base.string() + ".tflite");
       std::ofstream(job.base.string() + ".in", std::ios::binary)
           .write(reinterpret_cast<const char*>(windows.data()), std::streamsize(windows.size() * 4));
@@ -216,8 +218,19 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
                 job.arch.c_str(), name, out_diff, job.probes.size(), worst_steps, worst_layer.c_str(),
                 first_off.empty() ? "" : ", beyond its bound: ", first_off.c_str());
     EXPECT_TRUE(first_off.empty()) << job.arch << " " << name << ": " << first_off;
-    if (island) EXPECT_LE(out_diff, std::max(worst, 1e-4 * magnitude)) << job.arch << " " << name;
-    if (job.probes.empty()) EXPECT_LE(out_diff, 1e-4 * magnitude) << job.arch << " " << name;
+    if (island) {
+      EXPECT_LE(out_diff, std::max(worst, 1e-4 * magnitude)) << job.arch << " " << name;
+    }
+    // Hybrid (w8) ops quantize their float inputs per row at run time. Where a layer norm feeds
+    // them (the transformer), LiteRT.js's float sums differ from ours in the last bits, which
+    // moves a few inputs of the next hybrid FULLY_CONNECTED to the neighbouring int8 step (its
+    // first CONV_2D agrees to 7e-8). Those steps add up like the float islands above: the
+    // output is bounded by the quantization error itself (measured 0.0011 of 0.0122).
+    const bool hybrid_after_norms = job.mode == Mode::w8 && job.layer_norms;
+    if (job.probes.empty()) {
+      EXPECT_LE(out_diff, hybrid_after_norms ? std::max(worst, 1e-4 * magnitude) : 1e-4 * magnitude)
+          << job.arch << " " << name;
+    }
   }
 }
 
