@@ -102,6 +102,14 @@ KernelQuery runtime_kernel_query() {
   };
 }
 
+// The kernel table keys an op by the type of its second input: an int32 constant for MEAN's
+// axes, RESHAPE's shape and TRANSPOSE's permutation, the weights or the other operand else.
+static ElementType second_input_type(const model::Graph& g, const model::Op& op, ElementType activation) {
+  if (op.inputs.size() > 1 && op.inputs[1] >= 0 && g.tensor(op.inputs[1]).type == ElementType::i32)
+    return ElementType::i32;
+  return activation;
+}
+
 std::vector<LayerPlan> plan_layers(const model::Graph& g, const QuantizeOptions& options) {
   const ModeTraits& mode = traits(options.mode);
   const std::set<std::string> keep(options.keep_float.begin(), options.keep_float.end());
@@ -133,7 +141,7 @@ std::vector<LayerPlan> plan_layers(const model::Graph& g, const QuantizeOptions&
     } else if (keep.count(name)) {
       unused_keep.erase(name);
       p.reason = "--keep-float";
-    } else if (mode.fallback_to_kernels && !query(op.kind, i8, i8, i8)) {
+    } else if (mode.fallback_to_kernels && !query(op.kind, i8, second_input_type(g, op, i8), i8)) {
       p.reason = "no int8 kernel in nilm's runtime: float fallback";
     } else if (square) {
       p.reason = "a square doubles the dynamic range (L2 pooling): kept float";
@@ -151,7 +159,7 @@ std::vector<LayerPlan> plan_layers(const model::Graph& g, const QuantizeOptions&
         want = f32;
         reason = "TFLite has no integer kernel of this width";
       }
-      if (mode.fallback_to_kernels && want != f32 && !query(op.kind, want, want, want)) {
+      if (mode.fallback_to_kernels && want != f32 && !query(op.kind, want, second_input_type(g, op, want), want)) {
         want = f32;
         reason = "no kernel of this width in nilm's runtime: float fallback";
       }

@@ -253,6 +253,27 @@ TEST(Quantize, FallbackKeepsFloatWhatTheKernelTableLacks) {
   EXPECT_EQ(q.tensor(producer(q, find(q, "dense1")).inputs[1]).type, ElementType::f32);
 }
 
+// nilm's kernel table keys TRANSPOSE and MEAN by their int32 permutation / axes input: with
+// the real table (every op has an int8 kernel) the fallback mode must plan exactly as w8_a8.
+TEST(Quantize, FallbackFindsKernelsKeyedByInt32Inputs) {
+  model::GraphBuilder b;
+  const int x = b.input("aggregate", {1, 16, 1});
+  const int r = b.reshape(x, {1, 4, 4});
+  const int t = b.transpose(r, {0, 2, 1});
+  b.output(b.mean(t, {2}, true));
+  const Graph g = b.finish();
+  QuantizeOptions o;
+  o.mode = Mode::w8_a8;
+  const Graph full = quantize(g, calibrated(g), o);
+  o.mode = Mode::w8_a8_fallback;
+  const Graph q = quantize(g, calibrated(g), o);
+  ASSERT_EQ(q.ops.size(), full.ops.size());
+  for (std::size_t i = 0; i < q.ops.size(); ++i)
+    EXPECT_EQ(q.tensor(q.ops[i].outputs[0]).type, full.tensor(full.ops[i].outputs[0]).type)
+        << model::op_name(q.ops[i].kind);
+  EXPECT_EQ(q.tensor(first_op(q, OpKind::transpose).outputs[0]).type, ElementType::i8);
+}
+
 TEST(Quantize, TransformerPlanKeepsLayerNormStatisticsFloat) {
   const train::ModelSpec spec = train::default_spec("transformer");
   convert::testing::RandomCheckpoint ckpt(spec, 5);
