@@ -24,6 +24,12 @@ std::int32_t tensor_zero_point(const PrepareContext& ctx, const model::Tensor& t
   return q.zero_points.empty() ? 0 : static_cast<std::int32_t>(q.zero_points[0]);
 }
 
+static bool bias_absent_or(const PrepareContext& ctx, model::ElementType type) {
+  return ctx.inputs.size() < 3 || !ctx.inputs[2] || ctx.inputs[2]->type == type;
+}
+bool bias_i32(const PrepareContext& ctx) { return bias_absent_or(ctx, model::ElementType::i32); }
+bool bias_i64(const PrepareContext& ctx) { return bias_absent_or(ctx, model::ElementType::i64); }
+
 bool weights_symmetric_range(const PrepareContext& ctx) {
   const model::Tensor& w = *ctx.inputs[1];
   if (!w.is_constant() || w.type != model::ElementType::i8) return false;

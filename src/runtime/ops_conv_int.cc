@@ -43,14 +43,6 @@ void eval_conv_s16s8_ref(const OpState& state, const EvalContext& ctx) {
                             static_cast<const std::int64_t*>(bias_of(ctx)), static_cast<std::int16_t*>(ctx.outputs[0]));
 }
 
-// The int16x8 kernels accumulate in 64 bits and read an i64 bias (TFLite's int32-bias variant
-// accumulates in 32 bits: a different kernel, not provided).
-bool bias_absent_or(const PrepareContext& ctx, ET type) {
-  return ctx.inputs.size() < 3 || !ctx.inputs[2] || ctx.inputs[2]->type == type;
-}
-bool bias_i32(const PrepareContext& ctx) { return bias_absent_or(ctx, ET::i32); }
-bool bias_i64(const PrepareContext& ctx) { return bias_absent_or(ctx, ET::i64); }
-
 std::unique_ptr<OpState> prepare_conv_hybrid(const PrepareContext& ctx) {
   auto s = std::make_unique<ConvIntState>();
   s->p = conv_params_of(ctx);
@@ -200,23 +192,6 @@ void eval_conv_gemm(const OpState& state, const EvalContext& ctx) {
   });
 }
 
-template <auto FnGetter>
-bool gemm_applies(const PrepareContext& ctx) {
-  const bool bias_ok = ctx.inputs.size() < 3 || !ctx.inputs[2] || ctx.inputs[2]->is_constant();
-  return ctx.inputs[1]->is_constant() && bias_ok && FnGetter() != nullptr;
-}
-template <auto FnGetter>
-bool gemm_applies_i32(const PrepareContext& ctx) { return bias_i32(ctx) && gemm_applies<FnGetter>(ctx); }
-template <auto FnGetter>
-bool gemm_applies_i64(const PrepareContext& ctx) { return bias_i64(ctx) && gemm_applies<FnGetter>(ctx); }
-template <auto FnGetter>
-bool gemm_applies_i32_avx2(const PrepareContext& ctx) {  // weights in [-127, 127] (vpmaddubsw)
-  return gemm_applies_i32<FnGetter>(ctx) && weights_symmetric_range(ctx);
-}
-
-kernels::QGemmS8Fn portable_s8() { return &kernels::qgemm_s8_portable; }
-kernels::QGemmS16Fn portable_s16() { return &kernels::qgemm_s16_portable; }
-
 template <kernels::QGemmS8Fn (*Get)()>
 std::unique_ptr<OpState> prepare_conv_s8(const PrepareContext& ctx) {
   return prepare_conv_gemm<ConvS8State, std::int32_t, std::int8_t>(ctx, Get());
@@ -349,11 +324,6 @@ template <kernels::HybridS8Fn (*Get)(), bool kPack>
 std::unique_ptr<OpState> prepare_conv_hybrid_variant(const PrepareContext& ctx) {
   return prepare_conv_hybrid_opt(ctx, Get(), kPack);
 }
-template <kernels::HybridS8Fn (*Get)()>
-bool hybrid_applies(const PrepareContext& ctx) { return ctx.inputs[1]->is_constant() && Get() != nullptr; }
-template <kernels::HybridS8Fn (*Get)()>
-bool hybrid_applies_avx2(const PrepareContext& ctx) { return hybrid_applies<Get>(ctx) && weights_symmetric_range(ctx); }
-kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
 
 constexpr auto C = model::OpKind::conv2d;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;

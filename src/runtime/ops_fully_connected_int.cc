@@ -45,12 +45,6 @@ void eval_fc_s16s8_ref(const OpState& state, const EvalContext& ctx) {
                                      static_cast<std::int16_t*>(ctx.outputs[0]));
 }
 
-bool bias_absent_or(const PrepareContext& ctx, ET type) {
-  return ctx.inputs.size() < 3 || !ctx.inputs[2] || ctx.inputs[2]->type == type;
-}
-bool bias_i32(const PrepareContext& ctx) { return bias_absent_or(ctx, ET::i32); }
-bool bias_i64(const PrepareContext& ctx) { return bias_absent_or(ctx, ET::i64); }
-
 std::unique_ptr<OpState> prepare_fc_hybrid(const PrepareContext& ctx) {
   auto s = std::make_unique<FcIntState>();
   s->p = fc_params_of(ctx);
@@ -174,24 +168,6 @@ void eval_fc_gemm(const OpState& state, const EvalContext& ctx) {
   ctx.pool.run((g.n + chunk - 1) / chunk, [&](int task, int) { s.fn(g, task * chunk, std::min(g.n, (task + 1) * chunk)); });
 }
 
-// Constant weights and bias (folded at load time) and the variant's instructions present.
-template <auto FnGetter>
-bool gemm_applies(const PrepareContext& ctx) {
-  const bool bias_ok = ctx.inputs.size() < 3 || !ctx.inputs[2] || ctx.inputs[2]->is_constant();
-  return ctx.inputs[1]->is_constant() && bias_ok && FnGetter() != nullptr;
-}
-template <auto FnGetter>
-bool gemm_applies_i32(const PrepareContext& ctx) { return bias_i32(ctx) && gemm_applies<FnGetter>(ctx); }
-template <auto FnGetter>
-bool gemm_applies_i64(const PrepareContext& ctx) { return bias_i64(ctx) && gemm_applies<FnGetter>(ctx); }
-template <auto FnGetter>
-bool gemm_applies_i32_avx2(const PrepareContext& ctx) {  // weights in [-127, 127] (vpmaddubsw)
-  return gemm_applies_i32<FnGetter>(ctx) && weights_symmetric_range(ctx);
-}
-
-kernels::QGemmS8Fn portable_s8() { return &kernels::qgemm_s8_portable; }
-kernels::QGemmS16Fn portable_s16() { return &kernels::qgemm_s16_portable; }
-
 kernels::QGemmS8Fn no_packed_s8() { return nullptr; }
 kernels::QGemmS16Fn no_packed_s16() { return nullptr; }
 
@@ -271,11 +247,6 @@ template <kernels::HybridS8Fn (*Get)()>
 std::unique_ptr<OpState> prepare_fc_hybrid_variant(const PrepareContext& ctx) {
   return prepare_fc_hybrid_opt(ctx, Get());
 }
-template <kernels::HybridS8Fn (*Get)()>
-bool hybrid_applies(const PrepareContext& ctx) { return ctx.inputs[1]->is_constant() && Get() != nullptr; }
-template <kernels::HybridS8Fn (*Get)()>
-bool hybrid_applies_avx2(const PrepareContext& ctx) { return hybrid_applies<Get>(ctx) && weights_symmetric_range(ctx); }
-kernels::HybridS8Fn portable_hybrid() { return &kernels::hybrid_s8_portable; }
 
 constexpr auto F = model::OpKind::fully_connected;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
