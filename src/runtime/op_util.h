@@ -2,6 +2,7 @@
 // parameters and declaring table entries tersely.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,20 @@ kernels::Dims padded_dims(const model::Shape& shape);
 
 // Splits [0, total) into about `parts` chunks aligned to `grain`; returns the chunk size.
 int chunk_size(int total, int parts, int grain);
+
+// Of the output positions [r0, r1) of a 1-D convolution (one row, no dilation), the ones whose
+// window [ox * stride - pad, + k_w) lies wholly inside the input row: [lo, hi). Their patches
+// are read in place; the positions outside it overhang the padding and must be gathered.
+struct RowRange {
+  int lo = 0, hi = 0;
+};
+inline RowRange conv1d_interior_rows(const kernels::ConvParams& p, int r0, int r1) {
+  int lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
+  int hi = p.in_w - p.k_w + p.pad_left >= 0 ? (p.in_w - p.k_w + p.pad_left) / p.stride_w + 1 : 0;
+  lo = std::clamp(lo, r0, r1);
+  hi = std::clamp(hi, lo, r1);
+  return {lo, hi};
+}
 
 // Shorthand for a float32 entry.
 constexpr model::ElementType f32 = model::ElementType::f32;

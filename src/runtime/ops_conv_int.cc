@@ -176,10 +176,7 @@ void eval_conv_gemm(const OpState& state, const EvalContext& ctx) {
       run_gathered(r0, r1);
       return;
     }
-    int lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
-    int hi = p.in_w - p.k_w + p.pad_left >= 0 ? (p.in_w - p.k_w + p.pad_left) / p.stride_w + 1 : 0;
-    lo = std::clamp(lo, r0, r1);
-    hi = std::clamp(hi, lo, r1);
+    const auto [lo, hi] = conv1d_interior_rows(p, r0, r1);
     run_gathered(r0, lo);
     if (lo < hi) {
       g.m = hi - lo;
@@ -304,10 +301,7 @@ void eval_conv_hybrid_opt(const OpState& state, const EvalContext& ctx) {
       run_gathered(r0, r1);
       return;
     }
-    int lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
-    int hi = p.in_w - p.k_w + p.pad_left >= 0 ? (p.in_w - p.k_w + p.pad_left) / p.stride_w + 1 : 0;
-    lo = std::clamp(lo, r0, r1);
-    hi = std::clamp(hi, lo, r1);
+    const auto [lo, hi] = conv1d_interior_rows(p, r0, r1);
     run_gathered(r0, lo);
     if (lo < hi) {
       g.m = hi - lo;
