@@ -33,6 +33,7 @@
 #include "runtime/window_runner.h"
 #include "test_graphs.h"
 #include "train/checkpoint_file.h"
+#include "peer_files.h"
 
 namespace nilm::convert::testing {
 namespace {
@@ -44,17 +45,8 @@ using model::GraphBuilder;
 using model::OpKind;
 using model::Quantization;
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_peers::env_or;
+using test_peers::read_bytes;
 
 void write_floats(const fs::path& path, const std::vector<std::vector<float>>& parts) {
   std::ofstream out(path, std::ios::binary);

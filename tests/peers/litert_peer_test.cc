@@ -22,6 +22,7 @@
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
 #include "test_graphs.h"
+#include "peer_files.h"
 
 namespace nilm::model::testing {
 namespace {
@@ -30,10 +31,7 @@ namespace fs = std::filesystem;
 
 constexpr double tolerance = 1e-4;
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
+using test_peers::env_or;
 
 struct Job {
   std::string name;

@@ -29,6 +29,7 @@
 #include "quant/quantize.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
+#include "peer_files.h"
 
 namespace nilm::quant::testing {
 namespace {
@@ -37,17 +38,8 @@ namespace fs = std::filesystem;
 using convert::testing::aggregate_windows;
 using convert::testing::RandomCheckpoint;
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_peers::env_or;
+using test_peers::read_bytes;
 
 constexpr int kWindows = 64;
 constexpr int kCalibration = 128;

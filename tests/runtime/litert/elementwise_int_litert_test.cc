@@ -24,6 +24,7 @@
 #include "model/tflite.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
+#include "peer_files.h"
 
 namespace nilm::runtime::testing {
 namespace {
@@ -32,17 +33,8 @@ namespace fs = std::filesystem;
 using model::ElementType;
 using model::OpKind;
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_peers::env_or;
+using test_peers::read_bytes;
 
 struct Grid {
   float scale = 1.f;

@@ -14,23 +14,15 @@
 
 #include "model/tflite.h"
 #include "runtime/quantized_graphs.h"
+#include "peer_files.h"
 
 namespace nilm::runtime::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_peers::env_or;
+using test_peers::read_bytes;
 
 struct PeerCase {
   QuantCase c;
