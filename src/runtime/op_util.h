@@ -41,6 +41,14 @@ kernels::Dims padded_dims(const model::Shape& shape);
 // Splits [0, total) into about `parts` chunks aligned to `grain`; returns the chunk size.
 int chunk_size(int total, int parts, int grain);
 
+// Kernel parameters from a node, for the float and the integer variants alike.
+kernels::ConvParams conv_params(const PrepareContext& ctx, model::Padding padding, int stride_h, int stride_w,
+                                int dilation_h, int dilation_w, model::Activation act, bool depthwise);
+kernels::ConvParams conv_params_of(const PrepareContext& ctx);  // CONV_2D
+kernels::PoolParams pool_params_of(const PrepareContext& ctx);  // MAX/AVERAGE_POOL_2D
+kernels::FcParams fc_params_of(const PrepareContext& ctx);      // FULLY_CONNECTED
+kernels::BatchMatMulParams matmul_params_of(const PrepareContext& ctx);
+
 // Of the output positions [r0, r1) of a 1-D convolution (one row, no dilation), the ones whose
 // window [ox * stride - pad, + k_w) lies wholly inside the input row: [lo, hi). Their patches
 // are read in place; the positions outside it overhang the padding and must be gathered.

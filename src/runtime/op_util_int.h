@@ -75,11 +75,5 @@ std::int32_t type_max(model::ElementType t);
 
 namespace nilm::runtime {
 
-// Kernel parameters of the integer variants, from the node (the same rules as the float
-// adapters in ops_conv.cc, ops_pool.cc, ops_fully_connected.cc, ops_matmul.cc).
-kernels::ConvParams conv_params_of(const PrepareContext& ctx);  // CONV_2D
-kernels::PoolParams pool_params_of(const PrepareContext& ctx);  // MAX/AVERAGE_POOL_2D
-kernels::FcParams fc_params_of(const PrepareContext& ctx);      // FULLY_CONNECTED
-kernels::BatchMatMulParams matmul_params_of(const PrepareContext& ctx);
 
 }  // namespace nilm::runtime

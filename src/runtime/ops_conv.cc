@@ -13,32 +13,6 @@ namespace {
 
 using kernels::ConvParams;
 
-ConvParams conv_params(const PrepareContext& ctx, model::Padding padding, int sh, int sw, int dh,
-                       int dw, model::Activation act, bool depthwise) {
-  const auto& x = ctx.inputs[0]->shape;
-  const auto& w = ctx.inputs[1]->shape;
-  const auto& y = ctx.outputs[0]->shape;
-  if (x.size() != 4 || w.size() != 4 || y.size() != 4) fail_op(ctx, "expects 4-D input, weights and output");
-  ConvParams p;
-  p.batch = x[0];
-  p.in_h = x[1];
-  p.in_w = x[2];
-  p.in_c = x[3];
-  p.out_h = y[1];
-  p.out_w = y[2];
-  p.out_c = y[3];
-  p.k_h = w[1];
-  p.k_w = w[2];
-  p.stride_h = sh;
-  p.stride_w = sw;
-  p.dilation_h = dh;
-  p.dilation_w = dw;
-  p.pad_top = padding_before(padding, p.in_h, p.out_h, p.k_h, sh, dh);
-  p.pad_left = padding_before(padding, p.in_w, p.out_w, p.k_w, sw, dw);
-  p.act = kernel_activation(act);
-  if (depthwise) p.depth_multiplier = p.out_c / std::max(p.in_c, 1);
-  return p;
-}
 
 using ConvState = ParamsState<ConvParams>;
 

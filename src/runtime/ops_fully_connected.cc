@@ -27,14 +27,9 @@ constexpr int kGemmMinRowsLarge = 64;
 
 std::unique_ptr<OpState> prepare_fc(const PrepareContext& ctx) {
   const auto& a = ctx.op.attr<model::FullyConnectedAttrs>();
-  const auto& w = ctx.inputs[1]->shape;
-  if (w.size() != 2) fail_op(ctx, "weights must be 2-D [out, in]");
   auto s = std::make_unique<FcState>();
-  auto& p = s->p;
-  p.outputs = w[0];
-  p.depth = w[1];
-  p.rows = p.depth ? int(ctx.inputs[0]->elements() / p.depth) : 0;
-  p.act = kernel_activation(a.activation);
+  s->p = fc_params_of(ctx);
+  const auto& p = s->p;
   s->post = a.activation;
   s->micro = ctx.micro;
   const std::size_t weight_bytes = std::size_t(p.depth) * std::size_t(p.outputs) * sizeof(float);

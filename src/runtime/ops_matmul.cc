@@ -16,33 +16,9 @@ struct MatMulState : ParamsState<BatchMatMulParams> {
 };
 
 std::unique_ptr<OpState> prepare_matmul(const PrepareContext& ctx) {
-  const auto& a = ctx.op.attr<model::BatchMatMulAttrs>();
-  const auto& sx = ctx.inputs[0]->shape;
-  const auto& sy = ctx.inputs[1]->shape;
-  if (sx.size() < 2 || sy.size() < 2) fail_op(ctx, "operands must have rank 2 or more");
-  if (sx.size() > 6 || sy.size() > 6) fail_op(ctx, "rank above 6 is not supported");
   auto s = std::make_unique<MatMulState>();
-  auto& p = s->p;
-  p.adj_x = a.adj_x;
-  p.adj_y = a.adj_y;
-  const int rx = int(sx.size()), ry = int(sy.size());
-  p.m = a.adj_x ? sx[std::size_t(rx - 1)] : sx[std::size_t(rx - 2)];
-  p.k = a.adj_x ? sx[std::size_t(rx - 2)] : sx[std::size_t(rx - 1)];
-  p.n = a.adj_y ? sy[std::size_t(ry - 2)] : sy[std::size_t(ry - 1)];
-  // Batch dims right-aligned into 4 levels; a size-1 operand dim broadcasts (stride 0).
-  std::array<std::int64_t, 4> bx{1, 1, 1, 1}, by{1, 1, 1, 1};
-  for (int i = 0; i < rx - 2; ++i) bx[std::size_t(4 - (rx - 2) + i)] = sx[std::size_t(i)];
-  for (int i = 0; i < ry - 2; ++i) by[std::size_t(4 - (ry - 2) + i)] = sy[std::size_t(i)];
-  std::int64_t strx = 1, stry = 1;
-  for (int d = 3; d >= 0; --d) {
-    const auto i = std::size_t(d);
-    if (bx[i] != by[i] && bx[i] != 1 && by[i] != 1) fail_op(ctx, "batch dimensions do not broadcast");
-    p.batch[i] = std::max(bx[i], by[i]);
-    p.lhs_stride[i] = bx[i] == 1 ? 0 : strx;
-    p.rhs_stride[i] = by[i] == 1 ? 0 : stry;
-    strx *= bx[i];
-    stry *= by[i];
-  }
+  s->p = matmul_params_of(ctx);
+  const auto& p = s->p;
   s->micro = ctx.micro;
   if (ctx.micro) {
     s->packed_per_batch = kernels::packed_panels_size(p.k, p.n);

@@ -13,24 +13,8 @@ using PoolState = ParamsState<PoolParams>;
 
 std::unique_ptr<OpState> prepare_pool(const PrepareContext& ctx) {
   const auto& a = ctx.op.attr<model::Pool2DAttrs>();
-  const auto& x = ctx.inputs[0]->shape;
-  const auto& y = ctx.outputs[0]->shape;
-  if (x.size() != 4 || y.size() != 4) fail_op(ctx, "expects 4-D input and output");
   auto s = std::make_unique<PoolState>();
-  auto& p = s->p;
-  p.batch = x[0];
-  p.in_h = x[1];
-  p.in_w = x[2];
-  p.channels = x[3];
-  p.out_h = y[1];
-  p.out_w = y[2];
-  p.k_h = a.filter_h;
-  p.k_w = a.filter_w;
-  p.stride_h = a.stride_h;
-  p.stride_w = a.stride_w;
-  p.pad_top = padding_before(a.padding, p.in_h, p.out_h, p.k_h, p.stride_h, 1);
-  p.pad_left = padding_before(a.padding, p.in_w, p.out_w, p.k_w, p.stride_w, 1);
-  p.act = kernel_activation(a.activation);
+  s->p = pool_params_of(ctx);
   s->post = a.activation;
   s->micro = ctx.micro;
   return s;
