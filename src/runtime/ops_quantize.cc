@@ -2,8 +2,10 @@
 // f16 -> f32), as TFLite's quantize.cc / dequantize.cc compute them. These are the edges of a
 // quantized graph with float inputs and outputs; a DEQUANTIZE of a constant (f16 or int8
 // weights feeding a float op) is folded at load time instead (fold_dequantize.h).
+#include <algorithm>
 #include <cstring>
 
+#include "runtime/kernels/quantize_x86.h"
 #include "runtime/op_util_int.h"
 
 namespace nilm::runtime {
@@ -80,6 +82,62 @@ void eval_dequantize_f16(const OpState& state, const EvalContext& ctx) {
   kernels::dequantize_f16_ref(s.n, static_cast<const std::uint16_t*>(ctx.inputs[0]), ctx.out(0));
 }
 
+// ---- vectorized variants (kernels/quantize_x86.h): the same integers / floats as the reference,
+// the elements split across threads in blocks of at least kGrain ----
+
+constexpr int kGrain = 4096;
+
+template <class F>
+void split_elements(const EvalContext& ctx, std::size_t n, F&& f) {
+  const int total = int((n + kGrain - 1) / kGrain);
+  const int chunk = chunk_size(total, ctx.pool.size(), 1);
+  const int tasks = (total + chunk - 1) / chunk;
+  if (tasks <= 1) return f(std::size_t{0}, n);
+  ctx.pool.run(tasks, [&](int task, int) {
+    const std::size_t begin = std::size_t(task) * std::size_t(chunk) * kGrain;
+    f(begin, std::min(n, begin + std::size_t(chunk) * kGrain));
+  });
+}
+
+template <class Out>
+void eval_quantize_f32_avx2(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<QuantizeState>(state);
+  static const auto fn = kernels::quantize_f32_avx2<Out>();
+  const float* in = ctx.in(0);
+  auto* out = static_cast<Out*>(ctx.outputs[0]);
+  split_elements(ctx, s.n, [&](std::size_t b, std::size_t e) { fn(e - b, in + b, s.scale, s.out_zero, out + b); });
+}
+
+template <class In, class Out>
+void eval_requantize_avx2(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<QuantizeState>(state);
+  static const auto fn = kernels::requantize_avx2<In, Out>();
+  const auto* in = static_cast<const In*>(ctx.inputs[0]);
+  auto* out = static_cast<Out*>(ctx.outputs[0]);
+  split_elements(ctx, s.n, [&](std::size_t b, std::size_t e) { fn(e - b, in + b, s.in_zero, s.m, s.out_zero, out + b); });
+}
+
+template <class In>
+void eval_dequantize_avx2(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<QuantizeState>(state);
+  static const auto fn = kernels::dequantize_avx2<In>();
+  const auto* in = static_cast<const In*>(ctx.inputs[0]);
+  float* out = ctx.out(0);
+  const float scale = s.scales[0];
+  const auto zero = static_cast<std::int32_t>(s.zeros[0]);
+  split_elements(ctx, s.n, [&](std::size_t b, std::size_t e) { fn(e - b, in + b, scale, zero, out + b); });
+}
+
+template <class Out>
+bool quantize_f32_applies(const PrepareContext&) { return kernels::quantize_f32_avx2<Out>() != nullptr; }
+template <class In, class Out>
+bool requantize_applies(const PrepareContext&) { return kernels::requantize_avx2<In, Out>() != nullptr; }
+template <class In>
+bool dequantize_applies(const PrepareContext& ctx) {  // per-tensor only (activations)
+  const model::Tensor& x = *ctx.inputs[0];
+  return kernels::dequantize_avx2<In>() != nullptr && !quantization_of(ctx, x, "input").per_channel();
+}
+
 constexpr auto Q = model::OpKind::quantize;
 constexpr auto D = model::OpKind::dequantize;
 
@@ -103,6 +161,23 @@ const KernelEntry entries[] = {
      prepare_dequantize, eval_dequantize<std::int16_t>},
     {"dequantize_f16_ref", D, ET::f16, ET::f16, ET::f32, 0, cpu_none, MicroSet::none, nullptr,
      prepare_dequantize, eval_dequantize_f16},
+    {"quantize_f32_s8_avx2", Q, ET::f32, ET::f32, ET::i8, 2, cpu_avx2, MicroSet::none,
+     quantize_f32_applies<std::int8_t>, prepare_quantize, eval_quantize_f32_avx2<std::int8_t>},
+    {"quantize_f32_s16_avx2", Q, ET::f32, ET::f32, ET::i16, 2, cpu_avx2, MicroSet::none,
+     quantize_f32_applies<std::int16_t>, prepare_quantize, eval_quantize_f32_avx2<std::int16_t>},
+    {"requantize_s8_s8_avx2", Q, ET::i8, ET::i8, ET::i8, 2, cpu_avx2, MicroSet::none,
+     requantize_applies<std::int8_t, std::int8_t>, prepare_quantize, eval_requantize_avx2<std::int8_t, std::int8_t>},
+    {"requantize_s16_s16_avx2", Q, ET::i16, ET::i16, ET::i16, 2, cpu_avx2, MicroSet::none,
+     requantize_applies<std::int16_t, std::int16_t>, prepare_quantize,
+     eval_requantize_avx2<std::int16_t, std::int16_t>},
+    {"requantize_s16_s8_avx2", Q, ET::i16, ET::i16, ET::i8, 2, cpu_avx2, MicroSet::none,
+     requantize_applies<std::int16_t, std::int8_t>, prepare_quantize, eval_requantize_avx2<std::int16_t, std::int8_t>},
+    {"requantize_s8_s16_avx2", Q, ET::i8, ET::i8, ET::i16, 2, cpu_avx2, MicroSet::none,
+     requantize_applies<std::int8_t, std::int16_t>, prepare_quantize, eval_requantize_avx2<std::int8_t, std::int16_t>},
+    {"dequantize_s8_avx2", D, ET::i8, ET::i8, ET::f32, 2, cpu_avx2, MicroSet::none, dequantize_applies<std::int8_t>,
+     prepare_dequantize, eval_dequantize_avx2<std::int8_t>},
+    {"dequantize_s16_avx2", D, ET::i16, ET::i16, ET::f32, 2, cpu_avx2, MicroSet::none,
+     dequantize_applies<std::int16_t>, prepare_dequantize, eval_dequantize_avx2<std::int16_t>},
 };
 
 }  // namespace

@@ -1,0 +1,121 @@
+// The vectorized integer kernels of the transformer's quantized modes against their reference
+// kernels, bit for bit, on random inputs and sizes with tails: QUANTIZE / DEQUANTIZE /
+// requantize (kernels/quantize_x86.h). Skipped where the CPU lacks the variant's features.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "runtime/kernel_registry.h"
+#include "runtime/kernels/int_reference.h"
+#include "runtime/kernels/quantize_x86.h"
+#include "runtime_test_util.h"
+
+namespace nilm::runtime {
+namespace {
+
+using testing::random_int;
+
+const std::size_t kSizes[] = {1, 7, 15, 16, 17, 31, 33, 100, 257, 1000, 4099};
+
+template <class T>
+std::vector<T> random_ints(std::mt19937& rng, std::size_t n) {
+  std::vector<T> v(n);
+  for (auto& x : v) x = static_cast<T>(random_int(rng, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
+  return v;
+}
+
+float random_scale(std::mt19937& rng) { return std::exp(std::uniform_real_distribution<float>(-12.f, 3.f)(rng)); }
+
+template <class Out>
+void check_quantize() {
+  const auto fn = kernels::quantize_f32_avx2<Out>();
+  if (!fn) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 40; ++trial)
+    for (std::size_t n : kSizes) {
+      const float scale = random_scale(rng);
+      const bool symmetric = sizeof(Out) == 2;
+      const std::int32_t zp = symmetric ? 0 : random_int(rng, -128, 127);
+      std::vector<float> x(n);
+      const float range = scale * (sizeof(Out) == 1 ? 300.f : 70000.f);
+      for (auto& v : x) {
+        switch (random_int(rng, 0, 9)) {
+          case 0: v = scale * (float(random_int(rng, -400, 400)) + 0.5f); break;  // exact halves
+          case 1: v = float(random_int(rng, -3, 3)) * std::numeric_limits<float>::infinity(); break;
+          case 2: v = std::numeric_limits<float>::quiet_NaN(); break;
+          case 3: v = std::uniform_real_distribution<float>(-1e30f, 1e30f)(rng); break;
+          default: v = std::uniform_real_distribution<float>(-range, range)(rng);
+        }
+        if (std::isnan(v)) v = std::numeric_limits<float>::quiet_NaN();  // 0 * inf
+      }
+      std::vector<Out> want(n), got(n);
+      if constexpr (sizeof(Out) == 1) kernels::quantize_f32_s8_ref(n, x.data(), scale, zp, want.data());
+      else kernels::quantize_f32_s16_ref(n, x.data(), scale, zp, want.data());
+      fn(n, x.data(), scale, zp, got.data());
+      ASSERT_EQ(got, want) << "n " << n << " scale " << scale << " zp " << zp;
+    }
+}
+
+TEST(VectorizedQuantize, F32ToS8IsBitIdenticalToTheReference) { check_quantize<std::int8_t>(); }
+TEST(VectorizedQuantize, F32ToS16IsBitIdenticalToTheReference) { check_quantize<std::int16_t>(); }
+
+template <class In, class Out>
+void check_requantize() {
+  const auto fn = kernels::requantize_avx2<In, Out>();
+  if (!fn) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 60; ++trial)
+    for (std::size_t n : kSizes) {
+      // in_scale / out_scale from 2^-20 to 2^12: right shifts, no shift and wrapping left shifts
+      const double real = std::exp2(std::uniform_real_distribution<double>(-20, 12)(rng));
+      const auto m = kernels::quantize_multiplier(trial == 0 ? 1.0 : real);
+      const std::int32_t in_zp = sizeof(In) == 1 ? random_int(rng, -128, 127) : 0;
+      const std::int32_t out_zp = sizeof(Out) == 1 ? random_int(rng, -128, 127) : 0;
+      const auto x = random_ints<In>(rng, n);
+      std::vector<Out> want(n), got(n);
+      kernels::requantize_ref(n, x.data(), in_zp, m, out_zp, want.data());
+      fn(n, x.data(), in_zp, m, out_zp, got.data());
+      ASSERT_EQ(got, want) << "n " << n << " multiplier " << m.multiplier << " shift " << m.shift;
+    }
+}
+
+TEST(VectorizedQuantize, RequantizeS8ToS8IsBitIdentical) { check_requantize<std::int8_t, std::int8_t>(); }
+TEST(VectorizedQuantize, RequantizeS8ToS16IsBitIdentical) { check_requantize<std::int8_t, std::int16_t>(); }
+TEST(VectorizedQuantize, RequantizeS16ToS8IsBitIdentical) { check_requantize<std::int16_t, std::int8_t>(); }
+TEST(VectorizedQuantize, RequantizeS16ToS16IsBitIdentical) { check_requantize<std::int16_t, std::int16_t>(); }
+
+template <class In>
+void check_dequantize() {
+  const auto fn = kernels::dequantize_avx2<In>();
+  if (!fn) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(13);
+  for (int trial = 0; trial < 40; ++trial)
+    for (std::size_t n : kSizes) {
+      float scale = random_scale(rng);
+      if (trial == 1) scale = 1e-40f;  // subnormal products
+      if (trial == 2) scale = 3e36f;   // overflow to infinity
+      const std::int32_t zp = sizeof(In) == 1 ? random_int(rng, -128, 127) : 0;
+      const std::int64_t zp64 = zp;
+      const auto x = random_ints<In>(rng, n);
+      std::vector<float> want(n), got(n);
+      kernels::dequantize_ref(n, x.data(), &scale, &zp64, 1, 1, want.data());
+      fn(n, x.data(), scale, zp, got.data());
+      ASSERT_EQ(0, std::memcmp(got.data(), want.data(), n * sizeof(float))) << "n " << n << " scale " << scale;
+    }
+}
+
+TEST(VectorizedQuantize, DequantizeS8IsBitIdentical) { check_dequantize<std::int8_t>(); }
+TEST(VectorizedQuantize, DequantizeS16IsBitIdentical) { check_dequantize<std::int16_t>(); }
+
+TEST(VectorizedQuantize, VariantsAreRegisteredBesideTheReference) {
+  for (const char* name : {"quantize_f32_s8_avx2", "quantize_f32_s16_avx2", "requantize_s8_s16_avx2",
+                           "requantize_s16_s8_avx2", "dequantize_s8_avx2", "dequantize_s16_avx2"})
+    EXPECT_NE(find_kernel(name), nullptr) << name;
+}
+
+}  // namespace
+}  // namespace nilm::runtime
