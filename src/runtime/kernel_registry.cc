@@ -31,6 +31,7 @@ const kernels::MicroKernels* micro_kernels(MicroSet set) {
     case MicroSet::none: return nullptr;
     case MicroSet::portable: return &kernels::portable_micro_kernels();
     case MicroSet::avx2: return kernels::avx2_micro_kernels();
+    case MicroSet::avx512: return kernels::avx512_micro_kernels();
     case MicroSet::neon: return kernels::neon_micro_kernels();
   }
   return nullptr;

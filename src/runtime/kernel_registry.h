@@ -64,7 +64,7 @@ struct EvalContext {
   }
 };
 
-enum class MicroSet : std::uint8_t { none, portable, avx2, neon };
+enum class MicroSet : std::uint8_t { none, portable, avx2, avx512, neon };
 
 struct KernelEntry {
   const char* name;

@@ -230,6 +230,10 @@ constexpr KernelEntry unary(const char* name, model::OpKind kind, int priority) 
           priority == 2 ? MicroSet::avx2 : priority == 1 ? MicroSet::portable : MicroSet::none,
           nullptr, prepare_unary, priority ? eval_unary_opt : eval_unary_ref};
 }
+constexpr KernelEntry unary_avx512(const char* name, model::OpKind kind) {
+  return {name, kind, f32, f32, f32, 3, cpu_avx2 | cpu_fma | cpu_avx512f, MicroSet::avx512, nullptr,
+          prepare_unary, eval_unary_opt};
+}
 // AArch64: the same priority as AVX2 (never both on one machine).
 constexpr KernelEntry unary_neon(const char* name, model::OpKind kind) {
   return {name, kind, f32, f32, f32, 2, cpu_neon, MicroSet::neon, nullptr, prepare_unary,
@@ -247,22 +251,30 @@ const KernelEntry entries[] = {
     binary("pow_f32_ref", K::pow, 0), binary("pow_f32_opt", K::pow, 1),
     unary("sqrt_f32_ref", K::sqrt, 0), unary("sqrt_f32_opt", K::sqrt, 1),
     unary("sqrt_f32_avx2", K::sqrt, 2), unary_neon("sqrt_f32_neon", K::sqrt),
+    unary_avx512("sqrt_f32_avx512", K::sqrt),
     unary("rsqrt_f32_ref", K::rsqrt, 0), unary("rsqrt_f32_opt", K::rsqrt, 1),
     unary("rsqrt_f32_avx2", K::rsqrt, 2), unary_neon("rsqrt_f32_neon", K::rsqrt),
+    unary_avx512("rsqrt_f32_avx512", K::rsqrt),
     unary("tanh_f32_ref", K::tanh, 0), unary("tanh_f32_opt", K::tanh, 1),
     unary("tanh_f32_avx2", K::tanh, 2), unary_neon("tanh_f32_neon", K::tanh),
+    unary_avx512("tanh_f32_avx512", K::tanh),
     unary("relu_f32_ref", K::relu, 0), unary("relu_f32_opt", K::relu, 1),
     unary("relu_f32_avx2", K::relu, 2), unary_neon("relu_f32_neon", K::relu),
+    unary_avx512("relu_f32_avx512", K::relu),
     unary("logistic_f32_ref", K::logistic, 0), unary("logistic_f32_opt", K::logistic, 1),
     unary("logistic_f32_avx2", K::logistic, 2), unary_neon("logistic_f32_neon", K::logistic),
+    unary_avx512("logistic_f32_avx512", K::logistic),
     unary("gelu_f32_ref", K::gelu, 0), unary("gelu_f32_opt", K::gelu, 1),
     unary("gelu_f32_avx2", K::gelu, 2), unary_neon("gelu_f32_neon", K::gelu),
+    unary_avx512("gelu_f32_avx512", K::gelu),
     {"softmax_f32_ref", K::softmax, f32, f32, f32, 0, cpu_none, MicroSet::none, nullptr,
      prepare_softmax, eval_softmax_ref},
     {"softmax_f32_opt", K::softmax, f32, f32, f32, 1, cpu_none, MicroSet::portable, nullptr,
      prepare_softmax, eval_softmax_opt},
     {"softmax_f32_avx2", K::softmax, f32, f32, f32, 2, cpu_avx2 | cpu_fma, MicroSet::avx2, nullptr,
      prepare_softmax, eval_softmax_opt},
+    {"softmax_f32_avx512", K::softmax, f32, f32, f32, 3, cpu_avx2 | cpu_fma | cpu_avx512f,
+     MicroSet::avx512, nullptr, prepare_softmax, eval_softmax_opt},
     {"softmax_f32_neon", K::softmax, f32, f32, f32, 2, cpu_neon, MicroSet::neon, nullptr,
      prepare_softmax, eval_softmax_opt},
 };

@@ -94,6 +94,8 @@ const KernelEntry entries[] = {
      MicroSet::portable, weights_constant, prepare_fc, eval_fc_opt},
     {"fully_connected_f32_avx2", model::OpKind::fully_connected, f32, f32, f32, 2,
      cpu_avx2 | cpu_fma, MicroSet::avx2, weights_constant, prepare_fc, eval_fc_opt},
+    {"fully_connected_f32_avx512", model::OpKind::fully_connected, f32, f32, f32, 3,
+     cpu_avx2 | cpu_fma | cpu_avx512f, MicroSet::avx512, weights_constant, prepare_fc, eval_fc_opt},
     {"fully_connected_f32_neon", model::OpKind::fully_connected, f32, f32, f32, 2, cpu_neon,
      MicroSet::neon, weights_constant, prepare_fc, eval_fc_opt},
 };

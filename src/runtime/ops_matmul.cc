@@ -75,6 +75,8 @@ const KernelEntry entries[] = {
      MicroSet::portable, nullptr, prepare_matmul, eval_matmul_opt},
     {"batch_matmul_f32_avx2", model::OpKind::batch_matmul, f32, f32, f32, 2, cpu_avx2 | cpu_fma,
      MicroSet::avx2, nullptr, prepare_matmul, eval_matmul_opt},
+    {"batch_matmul_f32_avx512", model::OpKind::batch_matmul, f32, f32, f32, 3,
+     cpu_avx2 | cpu_fma | cpu_avx512f, MicroSet::avx512, nullptr, prepare_matmul, eval_matmul_opt},
     {"batch_matmul_f32_neon", model::OpKind::batch_matmul, f32, f32, f32, 2, cpu_neon,
      MicroSet::neon, nullptr, prepare_matmul, eval_matmul_opt},
 };

@@ -193,12 +193,17 @@ const std::vector<Case>& cases() {
   return all;
 }
 
-// The ISA-specific micro-kernel set this CPU runs (AVX2+FMA on x86-64, NEON on AArch64), if any.
-MicroSet native_micro_set() {
+// The ISA-specific micro-kernel sets this CPU runs, each with the feature mask that makes the
+// optimized tier choose it: AVX2+FMA (AVX-512 masked off) and AVX-512 on x86-64, NEON on AArch64.
+std::vector<std::pair<MicroSet, CpuFeatures>> native_micro_sets() {
   const CpuFeatures f = detect_cpu_features();
-  if ((f & (cpu_avx2 | cpu_fma)) == (cpu_avx2 | cpu_fma)) return MicroSet::avx2;
-  if (f & cpu_neon) return MicroSet::neon;
-  return MicroSet::none;
+  std::vector<std::pair<MicroSet, CpuFeatures>> sets;
+  if ((f & (cpu_avx2 | cpu_fma)) == (cpu_avx2 | cpu_fma)) {
+    sets.emplace_back(MicroSet::avx2, f & ~CpuFeatures(cpu_avx512f | cpu_avx512vnni));
+    if ((f & cpu_avx512f) && micro_kernels(MicroSet::avx512)) sets.emplace_back(MicroSet::avx512, f);
+  }
+  if (f & cpu_neon) sets.emplace_back(MicroSet::neon, f);
+  return sets;
 }
 
 bool table_has(model::OpKind op, MicroSet set) {
@@ -221,13 +226,21 @@ TEST_P(OptimizedVsReference, RandomShapesAndValues) {
     const Model ref = Model::from_graph(g, ref_options);
     const auto want = testing::run_model(ref, inputs);
 
-    std::vector<std::pair<std::string, CompileOptions>> variants;
+    struct Variant {
+      std::string label;
+      MicroSet set;
+      CompileOptions options;
+    };
+    std::vector<Variant> variants;
     CompileOptions portable;
     portable.features = cpu_none;
-    variants.emplace_back("portable", portable);
-    const MicroSet native = native_micro_set();
-    if (native != MicroSet::none) variants.emplace_back(micro_kernels(native)->suffix, CompileOptions{});
-    for (const auto& [label, options] : variants) {
+    variants.push_back({"portable", MicroSet::portable, portable});
+    for (const auto& [set, features] : native_micro_sets()) {
+      CompileOptions native;
+      native.features = features;
+      variants.push_back({micro_kernels(set)->suffix, set, native});
+    }
+    for (const auto& [label, native, options] : variants) {
       const Model opt = Model::from_graph(g, options);
       // The op under test is the last node (conv1d adds reshapes around it).
       int node = opt.node_count() - 1;
@@ -238,7 +251,7 @@ TEST_P(OptimizedVsReference, RandomShapesAndValues) {
       }
       // Where the op has a row for the native set (e.g. fully_connected_f32_neon), it must win.
       const model::OpKind op = g.ops[std::size_t(node)].kind;
-      if (label != "portable" && table_has(op, native)) {
+      if (native != MicroSet::portable && table_has(op, native)) {
         EXPECT_EQ(opt.kernel(node).micro, native) << c.name << ": chose " << chosen;
       }
       SCOPED_TRACE(std::string(c.name) + " trial " + std::to_string(trial) + " " + label + " " + chosen);

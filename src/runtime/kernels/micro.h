@@ -61,7 +61,7 @@ struct GemmArgs {
 };
 
 struct MicroKernels {
-  const char* suffix;  // "opt" (portable), "avx2" or "neon"
+  const char* suffix;  // "opt" (portable), "avx2", "avx512" or "neon"
   void (*gemm)(const GemmArgs& g, int panel_begin, int panel_end);
   // FULLY_CONNECTED against unpacked [out, depth] weights, outputs [o_begin, o_end), all rows.
   void (*fc_dot)(const FcParams& p, const float* in, const float* w, const float* bias,
@@ -74,6 +74,8 @@ struct MicroKernels {
 const MicroKernels& portable_micro_kernels();
 // nullptr when this build has no AVX2 translation unit (not x86-64).
 const MicroKernels* avx2_micro_kernels();
+// nullptr when this build has no AVX-512 translation unit (micro_avx512.cc; not x86-64).
+const MicroKernels* avx512_micro_kernels();
 // nullptr when this build is not for AArch64 (micro_neon.cc).
 const MicroKernels* neon_micro_kernels();
 
