@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/kernels/int8_conv.h"
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
@@ -206,6 +207,65 @@ std::unique_ptr<OpState> prepare_conv_s16_packed(const PrepareContext& ctx) {
   return prepare_conv_gemm<ConvS16State, std::int64_t, std::int16_t>(ctx, Get(), true);
 }
 
+// ---- AVX-512 VNNI int8: 1-D convolutions through the direct row kernel (kernels/int8_conv.h),
+// tasks = images x blocks of output positions x 64-output column groups (so two threads share
+// even the short, wide last layers); any other convolution through the packed-panel GEMM. ----
+
+struct ConvS8VnniState : ConvS8State {
+  kernels::Conv1dS8 c1;
+  kernels::Conv1dS8Fn conv1d = nullptr;
+  std::vector<std::int32_t> unsigned_bias;  // folded bias - 128 * sum(w), padded to 16
+};
+
+constexpr int kConv1dColumns = 64;  // outputs per task (the kernel's widest tile)
+
+std::unique_ptr<OpState> prepare_conv_s8_vnni(const PrepareContext& ctx) {
+  auto base = prepare_conv_gemm<ConvS8VnniState, std::int32_t, std::int8_t>(ctx, kernels::qgemm_s8_packed_avx512vnni(), true);
+  auto& s = static_cast<ConvS8VnniState&>(*base);
+  const auto& p = s.p;
+  s.conv1d = s.one_d ? kernels::conv1d_s8_avx512vnni() : nullptr;
+  if (!s.conv1d) return base;
+  const int padded = (p.out_c + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8;
+  s.unsigned_bias.assign(std::size_t(padded), 0);
+  for (int j = 0; j < p.out_c; ++j)  // wrapping int32 arithmetic, as the fold
+    s.unsigned_bias[std::size_t(j)] = std::int32_t(std::uint32_t(s.bias[std::size_t(j)]) - 128u * std::uint32_t(s.sums[std::size_t(j)]));
+  auto& c = s.c1;
+  c.in_w = p.in_w;
+  c.in_c = p.in_c;
+  c.out_w = p.out_w;
+  c.out_c = p.out_c;
+  c.k_w = p.k_w;
+  c.stride = p.stride_w;
+  c.pad_left = p.pad_left;
+  c.packed = s.packed.data();
+  c.bias = s.unsigned_bias.data();
+  c.scale = s.f_scales.data();
+  c.pad = static_cast<std::int8_t>(-s.rq.input_offset);
+  c.out_offset = s.rq.output_offset;
+  c.act_min = s.rq.act_min;
+  c.act_max = s.rq.act_max;
+  s.scratch_per_thread = kernels::conv1d_s8_scratch_bytes(c, kernels::kConv1dRowBlock);
+  s.prepared_bytes += s.unsigned_bias.size() * 4;
+  return base;
+}
+
+void eval_conv_s8_vnni(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<ConvS8VnniState>(state);
+  if (!s.conv1d) return eval_conv_gemm<ConvS8VnniState, std::int8_t, std::int8_t>(state, ctx);
+  const auto& p = s.p;
+  const auto* in = static_cast<const std::int8_t*>(ctx.inputs[0]);
+  auto* out = static_cast<std::int8_t*>(ctx.outputs[0]);
+  const int blocks = (p.out_w + kernels::kConv1dRowBlock - 1) / kernels::kConv1dRowBlock;
+  const int columns = (p.out_c + kConv1dColumns - 1) / kConv1dColumns;
+  ctx.pool.run(p.batch * blocks * columns, [&](int task, int thread) {
+    const int column = task % columns, block = task / columns % blocks, n = task / columns / blocks;
+    const int r0 = block * kernels::kConv1dRowBlock, r1 = std::min(p.out_w, r0 + kernels::kConv1dRowBlock);
+    const int j0 = column * kConv1dColumns, j1 = std::min(p.out_c, j0 + kConv1dColumns);
+    s.conv1d(s.c1, in + std::size_t(n) * p.in_w * p.in_c, out + std::size_t(n) * p.out_w * p.out_c, r0, r1, j0, j1,
+             ctx.thread_scratch<std::uint8_t>(s, thread));
+  });
+}
+
 // ---- optimized hybrid: each image quantized as the reference does (into shared scratch), then
 // the packed-panel integer GEMM with the float epilogue of kernels::HybridS8Args. Overhanging
 // window elements are gathered as the image's offset, which contributes nothing, exactly as the
@@ -347,8 +407,7 @@ const KernelEntry entries[] = {
      gemm_applies_i32_avx2<kernels::qgemm_s8_packed_avx2>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx2>,
      eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
     {"conv2d_s8_avx512vnni", C, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
-     gemm_applies_i32<kernels::qgemm_s8_packed_avx512vnni>, prepare_conv_s8_packed<kernels::qgemm_s8_packed_avx512vnni>,
-     eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},
+     gemm_applies_i32<kernels::qgemm_s8_packed_avx512vnni>, prepare_conv_s8_vnni, eval_conv_s8_vnni},
     {"conv2d_s8_neon_dotprod", C, ET::i8, ET::i8, ET::i8, 2, dotprod, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_packed_neon_dotprod>,
      prepare_conv_s8_packed<kernels::qgemm_s8_packed_neon_dotprod>, eval_conv_gemm<ConvS8State, std::int8_t, std::int8_t>},

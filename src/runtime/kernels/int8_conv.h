@@ -1,0 +1,37 @@
+// A direct 1-D int8 convolution for AVX-512 VNNI (CONV_2D with one input row, no dilation: the
+// seq2point CNN's layers). Each call copies the input positions its output rows read into
+// scratch once, as unsigned bytes (x + 128) with the input zero point where the window
+// overhangs, so every row's patch is k_w * in_c contiguous bytes read in place (no im2col), and
+// then runs register tiles of up to 64 outputs (four 16-output panels) x up to 16 rows: per
+// 4-byte depth group, one 64-byte weight load per panel and one 4-byte broadcast per row feed
+// panels x rows vpdpbusd. The epilogue is XNNPACK's float requantization (requantize_fp32) in
+// registers, so the result is bit-identical to conv2d_s8_ref with float scales.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace nilm::runtime::kernels {
+
+struct Conv1dS8 {
+  int in_w = 0, in_c = 0, out_w = 0, out_c = 0, k_w = 1, stride = 1, pad_left = 0;
+  const std::int8_t* packed = nullptr;  // pack_panels_s8(w, out_c, k_w * in_c)
+  // out_c rounded up to 16 entries: the bias with the input offset folded in, minus 128 * sum(w)
+  // (the unsigned-input correction), so the accumulator starts from it.
+  const std::int32_t* bias = nullptr;
+  const float* scale = nullptr;  // requantization scales, out_c rounded up to 16 entries
+  std::int8_t pad = 0;           // the input zero point: overhanging window elements
+  std::int32_t out_offset = 0, act_min = -128, act_max = 127;
+};
+
+// Output positions per call the scratch is sized for (conv1d_s8_scratch_bytes).
+constexpr int kConv1dRowBlock = 48;
+// Scratch bytes of one call over up to `rows` output positions.
+std::size_t conv1d_s8_scratch_bytes(const Conv1dS8& c, int rows);
+// Output positions [r0, r1) x channels [j0, j1) of one image (in: [in_w][in_c], out:
+// [out_w][out_c]); j0 a multiple of 16, r1 - r0 <= the rows the scratch was sized for.
+using Conv1dS8Fn = void (*)(const Conv1dS8& c, const std::int8_t* in, std::int8_t* out, int r0, int r1, int j0,
+                            int j1, std::uint8_t* scratch);
+Conv1dS8Fn conv1d_s8_avx512vnni();  // nullptr without AVX-512 F/BW/VNNI or off x86-64
+
+}  // namespace nilm::runtime::kernels

@@ -1,0 +1,62 @@
+// The direct 1-D int8 convolution (kernels/int8_conv.h, behind conv2d_s8_avx512vnni) against the
+// reference kernel, bit for bit: the CNN's channel counts and wider ones (1 to 4 panels of 16
+// outputs, partial panels), depths that are not multiples of 4, strides 1 and 2, 'same' and
+// 'valid' padding, widths below and above one row block (48 positions), batches of 1 and 2, and
+// 1 to 3 threads (row blocks x 64-output column tasks).
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "quantized_graphs.h"
+#include "runtime/kernels/int8_conv.h"
+#include "runtime_test_util.h"
+
+namespace nilm::runtime::testing {
+namespace {
+
+void expect_bit_identical(const LayerShape& s, std::uint32_t seed) {
+  const QuantCase c = layer_case(QuantKind::s8, s, seed);
+  SCOPED_TRACE(c.name + " width " + std::to_string(s.width) + " in_c " + std::to_string(s.in_c) + " out_c " +
+               std::to_string(s.out_c) + " k " + std::to_string(s.kernel) + " stride " + std::to_string(s.stride));
+  EXPECT_EQ(kernel_of(c.quantized, model::OpKind::conv2d, Tier::optimized), "conv2d_s8_avx512vnni");
+  const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
+  for (int threads : {1, 2, 3})
+    EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want) << threads << " threads";
+}
+
+TEST(Conv1dS8, DirectKernelIsBitIdenticalToTheReference) {
+  if (!kernels::conv1d_s8_avx512vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(61);
+  const int out_channels[] = {16, 32, 48, 64, 128, 1, 7, 30, 50, 70, 100, 130};
+  for (int i = 0; i < 24; ++i) {
+    LayerShape s;
+    s.batch = 1 + i % 2;
+    s.width = i % 3 == 0 ? random_int(rng, 40, 130) : random_int(rng, 1, 60);
+    s.in_c = i % 4 == 0 ? 1 : random_int(rng, 1, 140);
+    s.out_c = out_channels[std::size_t(i) % std::size(out_channels)];
+    s.kernel = random_int(rng, 1, std::min(10, s.width));
+    s.stride = random_int(rng, 1, 2);
+    s.padding = i % 3 ? model::Padding::same : model::Padding::valid;
+    s.act = i % 4 == 1 ? model::Activation::relu : (i % 4 == 3 ? model::Activation::relu6 : model::Activation::none);
+    expect_bit_identical(s, 1000 + std::uint32_t(i));
+  }
+}
+
+TEST(Conv1dS8, TheCnnLayersAreBitIdenticalToTheReference) {
+  if (!kernels::conv1d_s8_avx512vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  struct Layer { int width, in_c, out_c, kernel; };
+  const Layer layers[] = {{599, 1, 16, 5}, {300, 16, 32, 3}, {150, 32, 64, 3}, {75, 64, 128, 3}, {38, 128, 256, 3}};
+  std::uint32_t seed = 2000;
+  for (const Layer& l : layers) {
+    LayerShape s;
+    s.width = l.width;
+    s.in_c = l.in_c;
+    s.out_c = l.out_c;
+    s.kernel = l.kernel;
+    s.act = model::Activation::relu;
+    expect_bit_identical(s, seed++);
+  }
+}
+
+}  // namespace
+}  // namespace nilm::runtime::testing
