@@ -1,6 +1,7 @@
 // MAX_POOL_2D and AVERAGE_POOL_2D on int8 / int16: the output keeps the input's scale and zero
 // point (TFLite requires it), so the kernels work on the integers directly.
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "runtime/op_util_int.h"
@@ -46,25 +47,37 @@ std::unique_ptr<OpState> prepare_pool_int_opt(const PrepareContext& ctx) {
 }
 
 // Max pooling in the element type itself, compare-and-select on T (it vectorizes at T's width;
-// widening to int32 first did not and made the int8 pool 5x slower than the float one).
+// widening to int32 first did not and made the int8 pool 5x slower than the float one). Output
+// positions [begin, end) walked in order (no division per position), the window clipped once
+// per position (no bounds test per element), restrict pointers (no aliasing checks in the
+// channel loops), and the clamp only when the activation narrows the type's range.
 template <class T>
-void max_pool_position(const kernels::PoolParams& p, int n, int oy, int ox, T lo, T hi, const T* in, T* y) {
-  bool first = true;
-  for (int ky = 0; ky < p.k_h; ++ky) {
-    const int iy = oy * p.stride_h - p.pad_top + ky;
-    if (iy < 0 || iy >= p.in_h) continue;
-    for (int kx = 0; kx < p.k_w; ++kx) {
-      const int ix = ox * p.stride_w - p.pad_left + kx;
-      if (ix < 0 || ix >= p.in_w) continue;
-      const T* x = in + ((std::size_t(n) * p.in_h + iy) * p.in_w + ix) * p.channels;
-      if (first) std::copy(x, x + p.channels, y);
-      else
-        for (int c = 0; c < p.channels; ++c) y[c] = x[c] > y[c] ? x[c] : y[c];
-      first = false;
+void max_pool_positions(const kernels::PoolParams& p, T lo, T hi, const T* in, T* out, int begin, int end) {
+  const bool clamp = lo > std::numeric_limits<T>::lowest() || hi < std::numeric_limits<T>::max();
+  const std::size_t c = std::size_t(p.channels);
+  int ox = begin % p.out_w, oy = begin / p.out_w % p.out_h, n = begin / (p.out_w * p.out_h);
+  for (int pos = begin; pos < end; ++pos) {
+    T* __restrict y = out + std::size_t(pos) * c;
+    const int iy0 = std::max(0, oy * p.stride_h - p.pad_top), iy1 = std::min(p.in_h, oy * p.stride_h - p.pad_top + p.k_h);
+    const int ix0 = std::max(0, ox * p.stride_w - p.pad_left), ix1 = std::min(p.in_w, ox * p.stride_w - p.pad_left + p.k_w);
+    if (iy0 >= iy1 || ix0 >= ix1) {
+      std::fill(y, y + c, std::numeric_limits<T>::lowest());
+    } else {
+      const T* image = in + std::size_t(n) * p.in_h * p.in_w * c;
+      std::memcpy(y, image + (std::size_t(iy0) * p.in_w + ix0) * c, c * sizeof(T));
+      for (int iy = iy0; iy < iy1; ++iy)
+        for (int ix = iy == iy0 ? ix0 + 1 : ix0; ix < ix1; ++ix) {
+          const T* __restrict x = image + (std::size_t(iy) * p.in_w + ix) * c;
+          for (std::size_t q = 0; q < c; ++q) y[q] = x[q] > y[q] ? x[q] : y[q];
+        }
+    }
+    if (clamp)
+      for (std::size_t q = 0; q < c; ++q) y[q] = y[q] < lo ? lo : (y[q] > hi ? hi : y[q]);
+    if (++ox == p.out_w) {
+      ox = 0;
+      if (++oy == p.out_h) oy = 0, ++n;
     }
   }
-  if (first) std::fill(y, y + p.channels, std::numeric_limits<T>::lowest());
-  for (int c = 0; c < p.channels; ++c) y[c] = y[c] < lo ? lo : (y[c] > hi ? hi : y[c]);
 }
 
 template <class T, bool kMax>
@@ -78,12 +91,12 @@ void eval_pool_int_opt(const OpState& state, const EvalContext& ctx) {
   ctx.pool.run((positions + chunk - 1) / chunk, [&](int task, int thread) {
     std::int32_t* acc = ctx.thread_scratch<std::int32_t>(s, thread);
     const int e = std::min(positions, (task + 1) * chunk);
+    if constexpr (kMax) {
+      max_pool_positions(p, T(s.act_min), T(s.act_max), in, out, task * chunk, e);
+      return;
+    }
     for (int pos = task * chunk; pos < e; ++pos) {
       const int n = pos / (p.out_h * p.out_w), oy = pos / p.out_w % p.out_h, ox = pos % p.out_w;
-      if constexpr (kMax) {
-        max_pool_position(p, n, oy, ox, T(s.act_min), T(s.act_max), in, out + std::size_t(pos) * p.channels);
-        continue;
-      }
       std::fill(acc, acc + p.channels, 0);
       std::int32_t count = 0;
       for (int ky = 0; ky < p.k_h; ++ky) {
@@ -93,17 +106,14 @@ void eval_pool_int_opt(const OpState& state, const EvalContext& ctx) {
           const int ix = ox * p.stride_w - p.pad_left + kx;
           if (ix < 0 || ix >= p.in_w) continue;
           const T* x = in + ((std::size_t(n) * p.in_h + iy) * p.in_w + ix) * p.channels;
-          if constexpr (kMax)
-            for (int c = 0; c < p.channels; ++c) acc[c] = std::max<std::int32_t>(acc[c], x[c]);
-          else
-            for (int c = 0; c < p.channels; ++c) acc[c] += x[c];
+          for (int c = 0; c < p.channels; ++c) acc[c] += x[c];
           ++count;
         }
       }
       T* y = out + std::size_t(pos) * p.channels;
       for (int c = 0; c < p.channels; ++c) {
         std::int32_t v = acc[c];
-        if (!kMax && count > 0) v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
+        if (count > 0) v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
         y[c] = static_cast<T>(std::clamp(v, s.act_min, s.act_max));
       }
     }
