@@ -3,6 +3,7 @@
 // 64-bit accumulators), as TFLite's reference BatchMatMul.
 #include <algorithm>
 
+#include "runtime/kernels/int16_matmul_x86.h"
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/op_util_int.h"
 
@@ -169,6 +170,82 @@ std::unique_ptr<OpState> prepare_matmul_variant(const PrepareContext& ctx) { ret
 template <kernels::QGemmS8Fn (*Get)()>
 bool matmul_applies(const PrepareContext&) { return Get() != nullptr; }
 
+// ---- optimized int16 (kernels/int16_matmul_x86.h): per run, each batch's right-hand side is
+// packed into hi/lo byte planes of 16-column panels, an adj_x lhs transposed into scratch; then
+// row blocks of every batch run across threads. Bit-identical to batch_matmul_s16_ref. ----
+
+constexpr int kS16RowBlock = 16;
+
+struct MatMulS16OptState : MatMulIntState {
+  kernels::MatMulS16Fn fn = nullptr;
+  std::size_t packed_bytes = 0, per_batch = 0;  // scratch layout per batch: packed rhs | lhs transposed
+};
+
+bool matmul_s16_opt_applies(const PrepareContext& ctx) {
+  if (!kernels::matmul_s16_avx512vnni()) return false;
+  const auto base = prepare_matmul_int(ctx);
+  const auto& rq = state_as<MatMulIntState>(*base).rq;
+  // The kernel assumes TFLite's int16 grid (zero points 0) and its int64 requantization range.
+  return rq.input_offset == 0 && rq.weights_offset == 0 && rq.multipliers[0].shift <= 7;
+}
+
+std::unique_ptr<OpState> prepare_matmul_s16_opt(const PrepareContext& ctx) {
+  auto base = prepare_matmul_int(ctx);
+  auto s = std::make_unique<MatMulS16OptState>();
+  static_cast<MatMulIntState&>(*s) = std::move(static_cast<MatMulIntState&>(*base));
+  s->fn = kernels::matmul_s16_avx512vnni();
+  const auto& p = s->p;
+  s->packed_bytes = up64(kernels::packed_s16_rhs_bytes(p.n, p.k));
+  s->per_batch = s->packed_bytes + (p.adj_x ? up64(std::size_t(p.m) * std::size_t(p.k) * sizeof(std::int16_t)) : 0);
+  s->scratch_shared = std::size_t(kernels::batch_count(p)) * s->per_batch;
+  return s;
+}
+
+void eval_matmul_s16_opt(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<MatMulS16OptState>(state);
+  const auto& p = s.p;
+  const auto* lhs = static_cast<const std::int16_t*>(ctx.inputs[0]);
+  const auto* rhs = static_cast<const std::int16_t*>(ctx.inputs[1]);
+  auto* out = static_cast<std::int16_t*>(ctx.outputs[0]);
+  const int batches = int(kernels::batch_count(p));
+  const std::int64_t mat_x = std::int64_t(p.m) * p.k, mat_y = std::int64_t(p.k) * p.n;
+  auto packed = [&](int b) { return reinterpret_cast<std::int16_t*>(ctx.scratch_shared + std::size_t(b) * s.per_batch); };
+  auto lhs_t = [&](int b) { return packed(b) + s.packed_bytes / sizeof(std::int16_t); };
+  ctx.pool.run(batches, [&](int b, int) {
+    std::int64_t olx, oly;
+    kernels::batch_offsets(p, b, olx, oly);
+    // rhs element (t, j): [k, n] at t * n + j, adj_y [n, k] at j * k + t
+    const std::ptrdiff_t sn = p.adj_y ? p.k : 1, sk = p.adj_y ? 1 : p.n;
+    kernels::pack_s16_rhs(rhs + oly * mat_y, p.n, p.k, sn, sk, packed(b));
+    if (p.adj_x) {
+      const std::int16_t* x = lhs + olx * mat_x;
+      std::int16_t* xt = lhs_t(b);
+      for (int i = 0; i < p.m; ++i)
+        for (int t = 0; t < p.k; ++t) xt[std::size_t(i) * p.k + t] = x[std::size_t(t) * p.m + i];
+    }
+  });
+  const int row_blocks = (p.m + kS16RowBlock - 1) / kS16RowBlock;
+  ctx.pool.run(batches * row_blocks, [&](int task, int) {
+    const int b = task / row_blocks, r0 = (task % row_blocks) * kS16RowBlock;
+    std::int64_t olx, oly;
+    kernels::batch_offsets(p, b, olx, oly);
+    kernels::MatMulS16Args g;
+    g.m = std::min(kS16RowBlock, p.m - r0);
+    g.n = p.n;
+    g.k = p.k;
+    g.a = (p.adj_x ? lhs_t(b) : lhs + olx * mat_x) + std::ptrdiff_t(r0) * p.k;
+    g.a_row = p.k;
+    g.b_packed = packed(b);
+    g.mult = s.rq.multipliers[0];
+    g.out_offset = s.rq.output_offset;
+    g.act_min = s.rq.act_min;
+    g.act_max = s.rq.act_max;
+    g.c = out + (std::size_t(b) * p.m + std::size_t(r0)) * p.n;
+    g.ldc = p.n;
+    s.fn(g);
+  });
+}
+
 constexpr auto M = model::OpKind::batch_matmul;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
 
@@ -180,6 +257,8 @@ const KernelEntry entries[] = {
      eval_matmul_opt},
     {"batch_matmul_s16_ref", M, ET::i16, ET::i16, ET::i16, 0, cpu_none, MicroSet::none, nullptr,
      prepare_matmul_int, eval_matmul_s16_ref},
+    {"batch_matmul_s16_avx512vnni", M, ET::i16, ET::i16, ET::i16, 3, vnni, MicroSet::none, matmul_s16_opt_applies,
+     prepare_matmul_s16_opt, eval_matmul_s16_opt},
 };
 
 }  // namespace

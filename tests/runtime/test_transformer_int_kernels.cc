@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "runtime/kernel_registry.h"
+#include "runtime/cpu_features.h"
+#include "runtime/kernels/int16_matmul_x86.h"
 #include "runtime/kernels/int_reference.h"
 #include "runtime/kernels/quantize_x86.h"
+#include "quantized_graphs.h"
 #include "runtime_test_util.h"
 
 namespace nilm::runtime {
@@ -115,6 +118,71 @@ TEST(VectorizedQuantize, VariantsAreRegisteredBesideTheReference) {
   for (const char* name : {"quantize_f32_s8_avx2", "quantize_f32_s16_avx2", "requantize_s8_s16_avx2",
                            "requantize_s16_s8_avx2", "dequantize_s8_avx2", "dequantize_s16_avx2"})
     EXPECT_NE(find_kernel(name), nullptr) << name;
+}
+
+// int16 BATCH_MATMUL kernel on one matrix: random sizes (k past the 256-value flush, odd k,
+// partial panels and row tiles), values with many -32768 / 32767 (the sums vpmaddwd cannot hold
+// in int32), random multipliers and clamps, adj_y through the packing strides.
+TEST(VectorizedInt16MatMul, KernelIsBitIdenticalToTheReference) {
+  const auto fn = kernels::matmul_s16_avx512vnni();
+  if (!fn) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(21);
+  for (int trial = 0; trial < 60; ++trial) {
+    kernels::BatchMatMulParams p;
+    p.m = random_int(rng, 1, 23);
+    p.n = random_int(rng, 1, 40);
+    p.k = trial % 3 == 0 ? random_int(rng, 250, 700) : random_int(rng, 1, 70);
+    p.adj_y = trial % 2 == 1;
+    const bool extreme = trial % 4 == 0;
+    auto values = [&](std::size_t n) {
+      std::vector<std::int16_t> v(n);
+      for (auto& x : v)
+        x = extreme ? std::int16_t(random_int(rng, 0, 3) ? -32768 : 32767)
+                    : std::int16_t(random_int(rng, -32768, 32767));
+      return v;
+    };
+    const auto a = values(std::size_t(p.m) * std::size_t(p.k)), b = values(std::size_t(p.k) * std::size_t(p.n));
+    kernels::Requantization rq;
+    rq.multipliers = {kernels::quantize_multiplier(std::exp2(std::uniform_real_distribution<double>(-30, -12)(rng)))};
+    rq.act_min = trial % 5 == 0 ? -1000 : -32768;
+    rq.act_max = trial % 5 == 0 ? 20000 : 32767;
+    std::vector<std::int16_t> want(std::size_t(p.m) * std::size_t(p.n)), got(want.size(), 7);
+    kernels::batch_matmul_s16_ref(p, rq, a.data(), b.data(), want.data());
+    std::vector<std::int16_t> packed(kernels::packed_s16_rhs_bytes(p.n, p.k) / sizeof(std::int16_t));
+    kernels::pack_s16_rhs(b.data(), p.n, p.k, p.adj_y ? p.k : 1, p.adj_y ? 1 : p.n, packed.data());
+    kernels::MatMulS16Args g;
+    g.m = p.m;
+    g.n = p.n;
+    g.k = p.k;
+    g.a = a.data();
+    g.a_row = p.k;
+    g.b_packed = packed.data();
+    g.mult = rq.multipliers[0];
+    g.act_min = rq.act_min;
+    g.act_max = rq.act_max;
+    g.c = got.data();
+    g.ldc = p.n;
+    fn(g);
+    ASSERT_EQ(got, want) << "m " << p.m << " n " << p.n << " k " << p.k << " adj_y " << p.adj_y;
+  }
+}
+
+// The op: chosen in the optimized tier, equal to the reference tier at 1-3 threads, with
+// batches, broadcasting and adj_x / adj_y.
+TEST(VectorizedInt16MatMul, OpIsBitIdenticalToTheReferenceTier) {
+  if (!kernels::matmul_s16_avx512vnni()) GTEST_SKIP() << "no AVX-512 VNNI";
+  std::mt19937 rng(22);
+  for (int i = 0; i < 12; ++i) {
+    const testing::QuantCase c =
+        testing::matmul_case(true, 1 + i % 3, random_int(rng, 1, 70), random_int(rng, 1, 300), random_int(rng, 1, 40),
+                             i % 2 == 1, i % 4 >= 2, 900 + std::uint32_t(i));
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(testing::kernel_of(c.quantized, model::OpKind::batch_matmul, Tier::optimized),
+              "batch_matmul_s16_avx512vnni");
+    const std::vector<float> want = testing::run_float_io(c.quantized, c.inputs, Tier::reference);
+    for (int threads : {1, 2, 3})
+      EXPECT_EQ(testing::run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want) << threads;
+  }
 }
 
 }  // namespace
