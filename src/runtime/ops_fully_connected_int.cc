@@ -78,6 +78,7 @@ struct FcGemmState : OpState {
   Fn packed_fn = nullptr;            // many rows of a small layer (the transformer's tokens)
   std::vector<std::int8_t> packed;   // its weight panels (int8 path)
   std::vector<std::int16_t> packed16;  // (int16x8 path)
+  std::vector<std::int8_t> flipped;    // pack_panels_s8_flipped (the tiled VNNI kernel)
 };
 
 // Packing copies the weights: worth it for many rows of a layer that fits in cache, not for
@@ -91,7 +92,7 @@ using FcS16State = FcGemmState<kernels::QGemmS16Args, kernels::QGemmS16Fn>;
 
 template <class State, class Bias>
 std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(State{}.fn) fn,
-                                         decltype(State{}.fn) packed_fn) {
+                                         decltype(State{}.fn) packed_fn, decltype(State{}.fn) tiled_fn = nullptr) {
   auto s = std::make_unique<State>();
   const kernels::FcParams p = fc_params_of(ctx);
   s->rq = conv_requantization(ctx, p.outputs, ctx.op.attr<model::FullyConnectedAttrs>().activation);
@@ -127,7 +128,14 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   g.act_min = s->rq.act_min;
   g.act_max = s->rq.act_max;
   g.ldc = p.outputs;
-  if (packed_fn && p.rows >= kPackedMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxPackedBytes) {
+  const bool many_rows = p.rows >= kPackedMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxPackedBytes;
+  if (tiled_fn && many_rows) {  // register-tiled kernel over weights packed with w + 128 bytes
+    s->packed_fn = tiled_fn;
+    if constexpr (std::is_same_v<State, FcS8State>) {
+      s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
+      g.b_flipped = s->flipped.data();
+    }
+  } else if (packed_fn && many_rows) {
     s->packed_fn = packed_fn;
     if constexpr (std::is_same_v<State, FcS8State>) {
       s->packed = kernels::pack_panels_s8(w, p.outputs, p.depth);
@@ -137,7 +145,8 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
       g.b_packed16 = s->packed16.data();
     }
   }
-  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size() + 2 * s->packed16.size();
+  s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size() + 2 * s->packed16.size() +
+                      s->flipped.size();
   return s;
 }
 
@@ -171,9 +180,10 @@ void eval_fc_gemm(const OpState& state, const EvalContext& ctx) {
 kernels::QGemmS8Fn no_packed_s8() { return nullptr; }
 kernels::QGemmS16Fn no_packed_s16() { return nullptr; }
 
-template <kernels::QGemmS8Fn (*Get)(), kernels::QGemmS8Fn (*GetPacked)() = no_packed_s8>
+template <kernels::QGemmS8Fn (*Get)(), kernels::QGemmS8Fn (*GetPacked)() = no_packed_s8,
+          kernels::QGemmS8Fn (*GetTiled)() = no_packed_s8>
 std::unique_ptr<OpState> prepare_fc_s8(const PrepareContext& ctx) {
-  return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get(), GetPacked());
+  return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get(), GetPacked(), GetTiled());
 }
 template <kernels::QGemmS16Fn (*Get)(), kernels::QGemmS16Fn (*GetPacked)() = no_packed_s16>
 std::unique_ptr<OpState> prepare_fc_s16(const PrepareContext& ctx) {
@@ -188,9 +198,15 @@ struct FcHybridOptState : FcIntState {
   std::vector<std::int32_t> sums;
   std::vector<float> scales;  // expanded to `outputs`
   kernels::HybridS8Fn fn = nullptr;
+  // Many rows: every row quantized first, then one tiled GEMM over all of them (per-row
+  // offsets and scales), the weights packed once here.
+  kernels::HybridS8Fn tiled = nullptr;
+  std::vector<std::int8_t> flipped;
+  kernels::RowQuantizers quantizers;  // vectorized row quantization, or nullptrs (reference)
 };
 
-std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn) {
+std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn,
+                                               kernels::HybridS8Fn tiled = nullptr, kernels::RowQuantizers quantizers = {}) {
   auto s = std::make_unique<FcHybridOptState>();
   s->p = fc_params_of(ctx);
   const auto& p = s->p;
@@ -214,21 +230,69 @@ std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernel
   g.lo = cl.lo;
   g.hi = cl.hi;
   g.ldc = p.outputs;
+  s->quantizers = quantizers;
+  if (tiled && p.rows >= kPackedMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxPackedBytes) {
+    s->tiled = tiled;
+    s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
+    g.b_flipped = s->flipped.data();
+    s->prepared_bytes = s->flipped.size();
+  }
   return s;
+}
+
+// Row r of the input quantized as the reference does (the vectorized form where there is one).
+void quantize_hybrid_row(const FcHybridOptState& s, const float* in, const kernels::HybridScratch& scratch, int r) {
+  const int depth = s.p.depth;
+  const float* x = in + std::size_t(r) * depth;
+  std::int8_t* q = scratch.quantized + std::size_t(r) * depth;
+  scratch.offsets[r] = 0;
+  if (s.asymmetric)
+    scratch.scales[r] = s.quantizers.asymmetric ? s.quantizers.asymmetric(x, std::size_t(depth), q, scratch.offsets[r])
+                                                : kernels::asymmetric_quantize_floats(x, std::size_t(depth), q, scratch.offsets[r]);
+  else
+    scratch.scales[r] = s.quantizers.symmetric ? s.quantizers.symmetric(x, std::size_t(depth), q)
+                                               : kernels::symmetric_quantize_floats(x, std::size_t(depth), q);
+}
+
+void eval_fc_hybrid_tiled(const FcHybridOptState& s, const EvalContext& ctx, const kernels::HybridScratch& scratch) {
+  const auto& p = s.p;
+  const float* in = ctx.in(0);
+  const int row_blocks = (p.rows + kPackedRowBlock - 1) / kPackedRowBlock;
+  ctx.pool.run(row_blocks, [&](int rb, int) {
+    for (int r = rb * kPackedRowBlock; r < std::min(p.rows, (rb + 1) * kPackedRowBlock); ++r) quantize_hybrid_row(s, in, scratch, r);
+  });
+  auto g = s.args;
+  g.m = p.rows;
+  g.a = scratch.quantized;
+  g.a_row = p.depth;
+  g.row_offsets = scratch.offsets;
+  g.row_scales = scratch.scales;
+  g.bias = ctx.in(2);
+  g.c = ctx.out(0);
+  const int panels = (g.n + kernels::kPanelS8 - 1) / kernels::kPanelS8;
+  const int groups = std::min(panels, std::max(1, (4 * ctx.pool.size() + row_blocks - 1) / row_blocks));
+  const int per_group = (panels + groups - 1) / groups;
+  ctx.pool.run(row_blocks * groups, [&](int task, int) {
+    const int rb = task / groups, gi = task % groups;
+    auto t = g;
+    t.m = std::min(kPackedRowBlock, g.m - rb * kPackedRowBlock);
+    t.a = g.a + std::ptrdiff_t(rb) * kPackedRowBlock * g.a_row;
+    t.c = g.c + std::ptrdiff_t(rb) * kPackedRowBlock * g.ldc;
+    t.row_offsets = g.row_offsets + rb * kPackedRowBlock;
+    t.row_scales = g.row_scales + rb * kPackedRowBlock;
+    const int j0 = gi * per_group * kernels::kPanelS8;
+    const int j1 = std::min(g.n, (gi + 1) * per_group * kernels::kPanelS8);
+    if (j0 < j1) s.tiled(t, j0, j1);
+  });
 }
 
 void eval_fc_hybrid_opt(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<FcHybridOptState>(state);
   const auto& p = s.p;
   const auto scratch = kernels::hybrid_scratch(ctx.scratch_shared, std::size_t(p.rows), std::size_t(p.depth));
+  if (s.tiled) return eval_fc_hybrid_tiled(s, ctx, scratch);
   const float* in = ctx.in(0);
-  for (int r = 0; r < p.rows; ++r) {  // the reference's per-row quantization, serially (cheap)
-    std::int8_t* q = scratch.quantized + std::size_t(r) * p.depth;
-    scratch.offsets[r] = 0;
-    scratch.scales[r] = s.asymmetric
-                            ? kernels::asymmetric_quantize_floats(in + std::size_t(r) * p.depth, std::size_t(p.depth), q, scratch.offsets[r])
-                            : kernels::symmetric_quantize_floats(in + std::size_t(r) * p.depth, std::size_t(p.depth), q);
-  }
+  for (int r = 0; r < p.rows; ++r) quantize_hybrid_row(s, in, scratch, r);  // few rows: serially
   const int chunk = chunk_size(p.outputs, 2 * ctx.pool.size(), 16);
   ctx.pool.run((p.outputs + chunk - 1) / chunk, [&](int task, int) {
     for (int r = 0; r < p.rows; ++r) {
@@ -247,6 +311,10 @@ template <kernels::HybridS8Fn (*Get)()>
 std::unique_ptr<OpState> prepare_fc_hybrid_variant(const PrepareContext& ctx) {
   return prepare_fc_hybrid_opt(ctx, Get());
 }
+std::unique_ptr<OpState> prepare_fc_hybrid_vnni(const PrepareContext& ctx) {
+  return prepare_fc_hybrid_opt(ctx, kernels::hybrid_s8_avx512vnni(), kernels::hybrid_s8_tiled_avx512vnni(),
+                               kernels::row_quantizers_avx512());
+}
 
 constexpr auto F = model::OpKind::fully_connected;
 constexpr CpuFeatures vnni = cpu_avx512f | cpu_avx512vnni;
@@ -264,8 +332,7 @@ const KernelEntry entries[] = {
     {"fully_connected_f32s8_hybrid_avx2", F, ET::f32, ET::i8, ET::f32, 2, cpu_avx2, MicroSet::none,
      hybrid_applies_avx2<kernels::hybrid_s8_avx2>, prepare_fc_hybrid_variant<kernels::hybrid_s8_avx2>, eval_fc_hybrid_opt},
     {"fully_connected_f32s8_hybrid_avx512vnni", F, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
-     hybrid_applies<kernels::hybrid_s8_avx512vnni>, prepare_fc_hybrid_variant<kernels::hybrid_s8_avx512vnni>,
-     eval_fc_hybrid_opt},
+     hybrid_applies<kernels::hybrid_s8_avx512vnni>, prepare_fc_hybrid_vnni, eval_fc_hybrid_opt},
     {"fully_connected_f32s8_hybrid_neon_dotprod", F, ET::f32, ET::i8, ET::f32, 2, dotprod, MicroSet::none,
      hybrid_applies<kernels::hybrid_s8_neon_dotprod>, prepare_fc_hybrid_variant<kernels::hybrid_s8_neon_dotprod>,
      eval_fc_hybrid_opt},
@@ -276,7 +343,7 @@ const KernelEntry entries[] = {
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_avx512vnni", F, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_avx512vnni>,
-     prepare_fc_s8<kernels::qgemm_s8_avx512vnni, kernels::qgemm_s8_packed_avx512vnni>,
+     prepare_fc_s8<kernels::qgemm_s8_avx512vnni, kernels::qgemm_s8_packed_avx512vnni, kernels::qgemm_s8_tiled_avx512vnni>,
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_neon_dotprod", F, ET::i8, ET::i8, ET::i8, 2, dotprod, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_neon_dotprod>, prepare_fc_s8<kernels::qgemm_s8_neon_dotprod>,

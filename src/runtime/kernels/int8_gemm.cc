@@ -61,6 +61,24 @@ void pack_panels_s8_into(const std::int8_t* src, int n, int k, std::ptrdiff_t st
         }
 }
 
+std::vector<std::int8_t> pack_panels_s8_flipped(const std::int8_t* w, int n, int k) {
+  std::vector<std::int8_t> packed(packed_panels_s8_bytes(n, k));
+  pack_panels_s8_flipped_into(w, n, k, k, 1, packed.data());
+  return packed;
+}
+
+void pack_panels_s8_flipped_into(const std::int8_t* src, int n, int k, std::ptrdiff_t stride_n,
+                                 std::ptrdiff_t stride_k, std::int8_t* dst) {
+  const int groups = (k + 3) / 4, panels = (n + kPanelS8 - 1) / kPanelS8;
+  for (int p = 0; p < panels; ++p)
+    for (int g = 0; g < groups; ++g)
+      for (int o = 0; o < kPanelS8; ++o)
+        for (int b = 0; b < 4; ++b) {  // w + 128 as an unsigned byte; padding 0 adds nothing
+          const int j = p * kPanelS8 + o, t = g * 4 + b;
+          *dst++ = j < n && t < k ? static_cast<std::int8_t>(src[j * stride_n + t * stride_k] ^ 0x80) : std::int8_t{0};
+        }
+}
+
 std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k) {
   const int groups = (k + 1) / 2, panels = (n + kPanelS8 - 1) / kPanelS8;
   std::vector<std::int16_t> packed(std::size_t(panels) * groups * kPanelS8 * 2, 0);

@@ -45,6 +45,8 @@ struct QGemmArgs {
   // Weights packed by pack_panels_s8 (the packed kernels read only these): set by convolutions.
   const std::int8_t* b_packed = nullptr;
   const std::int16_t* b_packed16 = nullptr;  // pack_panels_s16, for the int16x8 packed kernel
+  // Weights packed by pack_panels_s8_flipped (the tiled VNNI kernel reads only these).
+  const std::int8_t* b_flipped = nullptr;
   Out* c = nullptr;                 // row i, output j at c + i * ldc + j
   std::ptrdiff_t ldc = 0;
 };
@@ -78,6 +80,21 @@ void pack_panels_s8_into(const std::int8_t* src, int n, int k, std::ptrdiff_t st
                          std::int8_t* dst);
 QGemmS8Fn qgemm_s8_packed_avx2();
 QGemmS8Fn qgemm_s8_packed_avx512vnni();
+// Register-tiled AVX-512 VNNI GEMM for many rows of a dense layer (the transformer's tokens):
+// tiles of up to 8 rows x 32 outputs (16 zmm accumulators, so vpdpbusd's latency is hidden),
+// each 4-byte group of an activation row broadcast straight from memory. The weights are the
+// unsigned operand: panels as pack_panels_s8 lays them out but each byte w + 128 (w ^ 0x80;
+// padding stays 0), so the activations need no per-element flip and
+//   sum_t (w + 128) x = sum_t w x + 128 sum_t x
+// is corrected per row with the row's byte sum (exact in wrapping int32, as the reference).
+// Works for any int8 weights and activations (-128 included). Outputs [n_begin, n_end) must
+// start at a multiple of 16.
+std::vector<std::int8_t> pack_panels_s8_flipped(const std::int8_t* w, int n, int k);
+// The same into `dst` (packed_panels_s8_bytes(n, k) bytes), element (j, t) at src[j * stride_n + t * stride_k].
+void pack_panels_s8_flipped_into(const std::int8_t* src, int n, int k, std::ptrdiff_t stride_n,
+                                 std::ptrdiff_t stride_k, std::int8_t* dst);
+QGemmS8Fn qgemm_s8_tiled_avx512vnni();  // reads b_flipped (nullptr without AVX-512 VNNI)
+
 // int16x8: panels of 16 outputs x 2 depth values widened to int16 (vpmaddwd pairs).
 std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k);
 QGemmS16Fn qgemm_s16_packed_avx2();
@@ -118,6 +135,11 @@ struct HybridS8Args {
   const float* bias = nullptr;      // may be null
   std::int32_t input_offset = 0;
   float input_scale = 1;
+  // Per-row offsets and scales (m entries) replacing input_offset / input_scale: read only by
+  // the tiled kernel (hybrid_s8_tiled_avx512vnni), which takes every row of a layer in one call.
+  const std::int32_t* row_offsets = nullptr;
+  const float* row_scales = nullptr;
+  const std::int8_t* b_flipped = nullptr;  // pack_panels_s8_flipped (tiled kernel)
   bool scale_first = true;
   float lo = 0, hi = 0;
   float* c = nullptr;
@@ -129,6 +151,15 @@ HybridS8Fn hybrid_s8_avx2();
 HybridS8Fn hybrid_s8_avx512vnni();
 HybridS8Fn hybrid_s8_packed_avx2();
 HybridS8Fn hybrid_s8_packed_avx512vnni();
+HybridS8Fn hybrid_s8_tiled_avx512vnni();  // reads b_flipped and the per-row arrays when set
+
+// AVX-512 forms of symmetric_quantize_floats / asymmetric_quantize_floats (int_reference.h),
+// bit-identical (the hybrid layers' per-row input quantization); nullptrs without AVX-512 F/BW.
+struct RowQuantizers {
+  float (*symmetric)(const float* x, std::size_t n, std::int8_t* q) = nullptr;
+  float (*asymmetric)(const float* x, std::size_t n, std::int8_t* q, std::int32_t& offset) = nullptr;
+};
+RowQuantizers row_quantizers_avx512();
 
 inline float hybrid_one(const HybridS8Args& g, int j, std::int32_t dot) {
   const float a = float(dot - g.input_offset * g.b_sums[j]);
