@@ -55,6 +55,19 @@ std::vector<PeerCase> cases() {
         all.push_back(std::move(p));
       }
     }
+  // Many rows (the transformer's tokens): the tiled dense kernels (8-row tiles, row tails).
+  for (QuantKind k : {QuantKind::s8, QuantKind::hybrid, QuantKind::hybrid_asymmetric}) {
+    LayerShape s;
+    s.conv = false;
+    s.batch = 27;
+    s.in_c = 70;
+    s.out_c = 40;
+    s.act = k == QuantKind::s8 ? model::Activation::relu : model::Activation::none;
+    PeerCase p{layer_case(k, s, seed++)};
+    p.c.name += "_many_rows";
+    p.hybrid_tolerance = s.in_c * 0.5 * 2.0 / 127.0;
+    all.push_back(std::move(p));
+  }
   // Inputs on a half-step grid whose range is 255 exactly: scale 1, so every other value is an
   // exact rounding tie of x / scale; an odd zero point (-29) tells "round, then add the zero
   // point" from "add, then round". The transformer's first conv (one input channel, 256 filters)
