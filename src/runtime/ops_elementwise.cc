@@ -31,6 +31,7 @@ struct BinaryState : ParamsState<BinaryParams> {
   int rank = 0;  // collapsed outer axes used (<= kMaxRank - 1)
   kernels::Dims outer{}, a_outer{}, b_outer{};
   std::int64_t inner = 1, a_inner = 1, b_inner = 1, rows = 1;
+  kernels::BinaryRowFn row = nullptr;  // ISA-specific variants: their row kernel
 };
 
 std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
@@ -76,6 +77,16 @@ std::unique_ptr<OpState> prepare_binary(const PrepareContext& ctx) {
   return s;
 }
 
+// AVX-512 rows where the op has them (add, sub, mul, div, squared difference).
+bool has_avx512_row(const PrepareContext& ctx) {
+  return kernels::avx512_binary_row(binary_op_of(ctx.op.kind)) != nullptr;
+}
+std::unique_ptr<OpState> prepare_binary_avx512(const PrepareContext& ctx) {
+  auto s = prepare_binary(ctx);
+  static_cast<BinaryState&>(*s).row = kernels::avx512_binary_row(binary_op_of(ctx.op.kind));
+  return s;
+}
+
 void eval_binary_ref(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<BinaryState>(state);
   kernels::binary_f32_ref(s.p, ctx.in(0), ctx.in(1), ctx.out(0));
@@ -108,19 +119,35 @@ void binary_row(std::int64_t n, const float* a, std::int64_t sa, const float* b,
       y[i] = std::min(std::max(bin<kOp>(a[i * sa], b[i * sb]), cl.lo), cl.hi);
 }
 
+// Offsets of output row r's operands in a and b.
+inline void row_offsets(const BinaryState& s, std::int64_t r, std::int64_t& oa, std::int64_t& ob) {
+  oa = ob = 0;
+  for (int d = s.rank - 1; d >= 0; --d) {
+    const std::int64_t i = r % s.outer[d];
+    r /= s.outer[d];
+    oa += i * s.a_outer[d];
+    ob += i * s.b_outer[d];
+  }
+}
+
 template <BinaryOp kOp>
 void binary_rows(const BinaryState& s, const float* a, const float* b, float* y, std::int64_t r0,
                  std::int64_t r1) {
   const kernels::Clamp cl = kernels::clamp_of(s.p.act);
   for (std::int64_t r = r0; r < r1; ++r) {
-    std::int64_t oa = 0, ob = 0, rest = r;
-    for (int d = s.rank - 1; d >= 0; --d) {
-      const std::int64_t i = rest % s.outer[d];
-      rest /= s.outer[d];
-      oa += i * s.a_outer[d];
-      ob += i * s.b_outer[d];
-    }
+    std::int64_t oa, ob;
+    row_offsets(s, r, oa, ob);
     binary_row<kOp>(s.inner, a + oa, s.a_inner, b + ob, s.b_inner, y + r * s.inner, cl);
+  }
+}
+
+void binary_rows_isa(const BinaryState& s, const float* a, const float* b, float* y, std::int64_t r0,
+                     std::int64_t r1) {
+  const kernels::Clamp cl = kernels::clamp_of(s.p.act);
+  for (std::int64_t r = r0; r < r1; ++r) {
+    std::int64_t oa, ob;
+    row_offsets(s, r, oa, ob);
+    s.row(s.inner, a + oa, s.a_inner, b + ob, s.b_inner, y + r * s.inner, cl);
   }
 }
 
@@ -141,7 +168,7 @@ RowsFn rows_fn(BinaryOp op) {
 
 void eval_binary_opt(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<BinaryState>(state);
-  const RowsFn fn = rows_fn(s.p.op);
+  const RowsFn fn = s.row ? binary_rows_isa : rows_fn(s.p.op);
   const std::int64_t total = s.rows * s.inner;
   // Tasks of at least ~16k elements: below that, waking a thread costs more than it saves.
   const int parts = int(std::min<std::int64_t>(ctx.pool.size(), std::max<std::int64_t>(1, total / 16384)));
@@ -225,6 +252,10 @@ constexpr KernelEntry binary(const char* name, model::OpKind kind, int priority)
           priority ? MicroSet::portable : MicroSet::none, nullptr, prepare_binary,
           priority ? eval_binary_opt : eval_binary_ref};
 }
+constexpr KernelEntry binary_avx512(const char* name, model::OpKind kind) {
+  return {name, kind, f32, f32, f32, 3, cpu_avx2 | cpu_fma | cpu_avx512f, MicroSet::avx512,
+          has_avx512_row, prepare_binary_avx512, eval_binary_opt};
+}
 constexpr KernelEntry unary(const char* name, model::OpKind kind, int priority) {
   return {name, kind, f32, f32, f32, priority, priority == 2 ? cpu_avx2 | cpu_fma : cpu_none,
           priority == 2 ? MicroSet::avx2 : priority == 1 ? MicroSet::portable : MicroSet::none,
@@ -242,12 +273,13 @@ constexpr KernelEntry unary_neon(const char* name, model::OpKind kind) {
 using K = model::OpKind;
 
 const KernelEntry entries[] = {
-    binary("add_f32_ref", K::add, 0), binary("add_f32_opt", K::add, 1),
-    binary("sub_f32_ref", K::sub, 0), binary("sub_f32_opt", K::sub, 1),
-    binary("mul_f32_ref", K::mul, 0), binary("mul_f32_opt", K::mul, 1),
-    binary("div_f32_ref", K::div, 0), binary("div_f32_opt", K::div, 1),
+    binary("add_f32_ref", K::add, 0), binary("add_f32_opt", K::add, 1), binary_avx512("add_f32_avx512", K::add),
+    binary("sub_f32_ref", K::sub, 0), binary("sub_f32_opt", K::sub, 1), binary_avx512("sub_f32_avx512", K::sub),
+    binary("mul_f32_ref", K::mul, 0), binary("mul_f32_opt", K::mul, 1), binary_avx512("mul_f32_avx512", K::mul),
+    binary("div_f32_ref", K::div, 0), binary("div_f32_opt", K::div, 1), binary_avx512("div_f32_avx512", K::div),
     binary("squared_difference_f32_ref", K::squared_difference, 0),
     binary("squared_difference_f32_opt", K::squared_difference, 1),
+    binary_avx512("squared_difference_f32_avx512", K::squared_difference),
     binary("pow_f32_ref", K::pow, 0), binary("pow_f32_opt", K::pow, 1),
     unary("sqrt_f32_ref", K::sqrt, 0), unary("sqrt_f32_opt", K::sqrt, 1),
     unary("sqrt_f32_avx2", K::sqrt, 2), unary_neon("sqrt_f32_neon", K::sqrt),

@@ -71,6 +71,14 @@ struct MicroKernels {
   void (*softmax)(const SoftmaxParams& p, const float* in, float* out, int row_begin, int row_end);
 };
 
+// One row of a broadcasting binary op: y[i] = clamp(op(a[i * sa], b[i * sb])), i < n (strides
+// 0 / 1 are the vector paths). The same arithmetic as binary_scalar, element by element.
+using BinaryRowFn = void (*)(std::int64_t n, const float* a, std::int64_t sa, const float* b,
+                             std::int64_t sb, float* y, Clamp cl);
+// AVX-512 rows for add, sub, mul, div and squared difference; nullptr for other ops and where
+// this build has no AVX-512 translation unit.
+BinaryRowFn avx512_binary_row(BinaryOp op);
+
 const MicroKernels& portable_micro_kernels();
 // nullptr when this build has no AVX2 translation unit (not x86-64).
 const MicroKernels* avx2_micro_kernels();

@@ -9,6 +9,7 @@
 //   the same bits and no result depends on the tile or the thread split.
 // - Softmax rows, GELU / exp / tanh / logistic: 16 lanes with the same polynomial as
 //   vector_math.h (range reduction, degree-7 Taylor), 2^n by vscalefps.
+// - Broadcasting add / sub / mul / div / squared difference rows (the layer norms).
 // - FULLY_CONNECTED dot rows (batch-1 dense layers): the AVX2 kernel (bound by memory reads).
 #include "runtime/kernels/micro.h"
 
@@ -190,7 +191,55 @@ void softmax_avx512(const SoftmaxParams& p, const float* in, float* out, int r0,
   }
 }
 
+// ---- broadcasting binary rows ----
+
+template <BinaryOp kOp>
+inline __m512 bin16(__m512 a, __m512 b) {
+  if constexpr (kOp == BinaryOp::add) return _mm512_add_ps(a, b);
+  else if constexpr (kOp == BinaryOp::sub) return _mm512_sub_ps(a, b);
+  else if constexpr (kOp == BinaryOp::mul) return _mm512_mul_ps(a, b);
+  else if constexpr (kOp == BinaryOp::div) return _mm512_div_ps(a, b);
+  else {
+    const __m512 d = _mm512_sub_ps(a, b);
+    return _mm512_mul_ps(d, d);
+  }
+}
+
+// sa, sb in {0, 1} pick one of the three vector loops (a scalar operand is broadcast once).
+template <BinaryOp kOp>
+void binary_row_avx512(std::int64_t n, const float* a, std::int64_t sa, const float* b,
+                       std::int64_t sb, float* y, Clamp cl) {
+  if ((sa != 0 && sa != 1) || (sb != 0 && sb != 1) || (sa == 0 && sb == 0)) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float v = binary_scalar(kOp, a[i * sa], b[i * sb]);
+      y[i] = v < cl.lo ? cl.lo : (v > cl.hi ? cl.hi : v);
+    }
+    return;
+  }
+  const __m512 lo = _mm512_set1_ps(cl.lo), hi = _mm512_set1_ps(cl.hi);
+  const __m512 a0 = _mm512_set1_ps(a[0]), b0 = _mm512_set1_ps(b[0]);
+  auto one = [&](std::int64_t i, __mmask16 m) {
+    const __m512 va = sa ? _mm512_maskz_loadu_ps(m, a + i) : a0;
+    const __m512 vb = sb ? _mm512_maskz_loadu_ps(m, b + i) : b0;
+    _mm512_mask_storeu_ps(y + i, m, _mm512_min_ps(_mm512_max_ps(bin16<kOp>(va, vb), lo), hi));
+  };
+  std::int64_t i = 0;
+  for (; i + 16 <= n; i += 16) one(i, 0xFFFF);
+  if (i < n) one(i, column_mask(int(n - i)));
+}
+
 }  // namespace
+
+BinaryRowFn avx512_binary_row(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::add: return binary_row_avx512<BinaryOp::add>;
+    case BinaryOp::sub: return binary_row_avx512<BinaryOp::sub>;
+    case BinaryOp::mul: return binary_row_avx512<BinaryOp::mul>;
+    case BinaryOp::div: return binary_row_avx512<BinaryOp::div>;
+    case BinaryOp::squared_difference: return binary_row_avx512<BinaryOp::squared_difference>;
+    default: return nullptr;
+  }
+}
 
 const MicroKernels* avx512_micro_kernels() {
   // The batch-1 dense rows are bound by reading the weights: the AVX2 dot kernel is kept.
@@ -205,6 +254,7 @@ const MicroKernels* avx512_micro_kernels() {
 #else
 
 namespace nilm::runtime::kernels {
+BinaryRowFn avx512_binary_row(BinaryOp) { return nullptr; }
 const MicroKernels* avx512_micro_kernels() { return nullptr; }
 }  // namespace nilm::runtime::kernels
 
