@@ -9,6 +9,7 @@
 
 #include "runtime/kernels/quantized_reference.h"
 #include "runtime/kernels/quantized_rows.h"
+#include "runtime/kernels/softmax_s16_x86.h"
 #include "runtime/ops_int_checks.h"
 
 namespace nilm::runtime {
@@ -83,6 +84,18 @@ void eval_softmax_s16_opt(const OpState& state, const EvalContext& ctx) {
                               std::min(s.p.rows, (task + 1) * chunk));
   });
 }
+
+// AVX-512 rows (kernels/softmax_s16_x86.h), the same row split.
+void eval_softmax_s16_avx512(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const SoftmaxS16State&>(state);
+  static const auto fn = kernels::softmax_s16_rows_avx512();
+  const int chunk = chunk_size(s.p.rows, 4 * ctx.pool.size(), 1);
+  ctx.pool.run((s.p.rows + chunk - 1) / chunk, [&](int task, int) {
+    fn(s.p, static_cast<const std::int16_t*>(ctx.inputs[0]), static_cast<std::int16_t*>(ctx.outputs[0]), task * chunk,
+       std::min(s.p.rows, (task + 1) * chunk));
+  });
+}
+bool softmax_s16_avx512_applies(const PrepareContext&) { return kernels::softmax_s16_rows_avx512() != nullptr; }
 
 void eval_softmax_s8(const OpState& state, const EvalContext& ctx) {
   kernels::softmax_s8_ref(static_cast<const SoftmaxS8State&>(state).p, static_cast<const std::int8_t*>(ctx.inputs[0]),
@@ -236,6 +249,8 @@ const KernelEntry entries[] = {
     row("relu_s16_ref", K::relu, s16, s16, s16, prepare_relu_s16, eval_relu_s16),
     opt("softmax_s8_opt", K::softmax, s8, s8, s8, prepare_softmax_s8_opt, eval_softmax_s8_opt),
     opt("softmax_s16_opt", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16_opt),
+    {"softmax_s16_avx512", K::softmax, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, softmax_s16_avx512_applies,
+     prepare_softmax_s16, eval_softmax_s16_avx512},
 };
 
 }  // namespace

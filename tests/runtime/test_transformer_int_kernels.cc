@@ -14,6 +14,7 @@
 #include "runtime/kernels/int16_matmul_x86.h"
 #include "runtime/kernels/int_reference.h"
 #include "runtime/kernels/quantize_x86.h"
+#include "runtime/kernels/softmax_s16_x86.h"
 #include "quantized_graphs.h"
 #include "runtime_test_util.h"
 
@@ -183,6 +184,34 @@ TEST(VectorizedInt16MatMul, OpIsBitIdenticalToTheReferenceTier) {
     for (int threads : {1, 2, 3})
       EXPECT_EQ(testing::run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want) << threads;
   }
+}
+
+// int16 SOFTMAX rows: random row lengths (tails of the 16- and 32-lane steps), input scales and
+// betas (left and right shifts of the difference rescaling), values spread wide or bunched near
+// the maximum, rows of one repeated value.
+TEST(VectorizedSoftmaxS16, RowsAreBitIdenticalToTheReference) {
+  const auto fn = kernels::softmax_s16_rows_avx512();
+  if (!fn) GTEST_SKIP() << "no AVX-512 BW";
+  std::mt19937 rng(31);
+  for (int trial = 0; trial < 80; ++trial) {
+    const int rows = random_int(rng, 1, 5), cols = trial % 7 == 0 ? random_int(rng, 250, 700) : random_int(rng, 1, 70);
+    const float input_scale = std::exp2(std::uniform_real_distribution<float>(-16, -2)(rng));
+    const float beta = trial % 3 == 0 ? 1.f : std::uniform_real_distribution<float>(0.1f, 2.f)(rng);
+    const auto p = kernels::make_softmax_s16_params(rows, cols, beta, input_scale);
+    const int spread = trial % 4 == 0 ? 300 : 32767;
+    const int centre = random_int(rng, -32768 + spread, 32767);
+    std::vector<std::int16_t> x(std::size_t(rows) * std::size_t(cols));
+    for (auto& v : x) v = static_cast<std::int16_t>(trial % 11 == 5 ? centre : random_int(rng, centre - spread, centre));
+    std::vector<std::int16_t> want(x.size()), got(x.size(), 7);
+    kernels::softmax_s16_ref(p, x.data(), want.data());
+    fn(p, x.data(), got.data(), 0, rows);
+    ASSERT_EQ(got, want) << "cols " << cols << " scale " << input_scale << " beta " << beta;
+  }
+}
+
+TEST(VectorizedSoftmaxS16, IsRegisteredBesideTheReference) {
+  EXPECT_NE(find_kernel("softmax_s16_avx512"), nullptr);
+  EXPECT_NE(find_kernel("softmax_s16_ref"), nullptr);
 }
 
 }  // namespace
