@@ -1,5 +1,5 @@
 // Float micro-kernels on the transformer's shapes (d_model 256, 2 heads of 64, FFN 1024, 299
-// tokens) and the CNN's batch-1 dense rows: median time per call of every micro-kernel set this
+// tokens) and the CNN's convolutions and batch-1 dense rows: median time per call of every micro-kernel set this
 // CPU runs (portable, AVX2, AVX-512), the sets alternating within each repeat, one thread.
 // GEMMs are called as the FULLY_CONNECTED / BATCH_MATMUL adapters call them (48-row blocks
 // over all panels) and reported with GFLOP/s.
@@ -59,6 +59,7 @@ std::vector<double> median_us(const std::vector<std::function<void()>>& fns) {
 struct Gemm {
   const char* name;
   int m, k, n;
+  int row_block;  // rows per task, as the adapter splits them
 };
 
 }  // namespace
@@ -81,21 +82,33 @@ int main() {
 
   std::mt19937 rng(7);
   const Gemm gemms[] = {
-      {"dense QKV", 299, 256, 128}, {"dense attn out", 299, 128, 256}, {"dense FFN up", 299, 256, 1024},
-      {"dense FFN down", 299, 1024, 256}, {"matmul Q K^T", 299, 64, 299}, {"matmul P V", 299, 299, 64},
+      {"dense QKV", 299, 256, 128, 48},       {"dense attn out", 299, 128, 256, 48},
+      {"dense FFN up", 299, 256, 1024, 48},   {"dense FFN down", 299, 1024, 256, 48},
+      {"matmul Q K^T", 299, 64, 299, 48},     {"matmul P V", 299, 299, 64, 48},
+      // The CNN's convolutions as GEMMs: output positions x (kernel * in channels) x out channels.
+      {"conv1 k5 1->16", 599, 5, 16, 24},     {"conv2 k3 16->32", 300, 48, 32, 24},
+      {"conv3 k3 32->64", 150, 96, 64, 24},   {"conv4 k3 64->128", 75, 192, 128, 24},
+      {"conv5 k3 128->256", 38, 384, 256, 24},
   };
   for (const auto& gm : gemms) {
     const auto a = random_floats(std::size_t(gm.m) * gm.k, rng);
     const auto b = random_floats(std::size_t(gm.k) * gm.n, rng);
     const auto bias = random_floats(std::size_t(gm.n), rng);
-    k::AlignedFloats packed;
-    packed.resize(k::packed_panels_size(gm.k, gm.n));
-    k::pack_panels(b.data(), gm.k, gm.n, gm.k, 1, packed.data());
+    // Several copies of the packed weights, used in turn, so that each call finds its weights
+    // out of L2 as in a whole model (5 MB of weights) rather than hot from the previous call.
+    constexpr int kCopies = 12;
+    std::vector<k::AlignedFloats> packed(kCopies);
+    for (auto& pk : packed) {
+      pk.resize(k::packed_panels_size(gm.k, gm.n));
+      k::pack_panels(b.data(), gm.k, gm.n, gm.k, 1, pk.data());
+    }
+    int turn = 0;
     std::vector<float> c(std::size_t(gm.m) * gm.n);
     std::vector<std::function<void()>> fns;
     for (auto& s : sets)
       fns.push_back([&, mk = s.second] {
-        constexpr int kRows = 48;
+        const float* bp = packed[std::size_t(turn++ % kCopies)].data();
+        const int kRows = gm.row_block;
         const int panels = (gm.n + k::kPanel - 1) / k::kPanel;
         for (int r0 = 0; r0 < gm.m; r0 += kRows) {
           k::GemmArgs g;
@@ -104,7 +117,7 @@ int main() {
           g.k = gm.k;
           g.a = a.data() + std::size_t(r0) * gm.k;
           g.a_row = gm.k;
-          g.b_packed = packed.data();
+          g.b_packed = bp;
           g.bias = bias.data();
           g.clamp = k::clamp_of(k::Activation::none);
           g.c = c.data() + std::size_t(r0) * gm.n;

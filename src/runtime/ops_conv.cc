@@ -157,6 +157,8 @@ const KernelEntry entries[] = {
      weights_constant, prepare_conv_gemm, eval_conv_gemm},
     {"conv2d_f32_avx2", model::OpKind::conv2d, f32, f32, f32, 2, cpu_avx2 | cpu_fma, MicroSet::avx2,
      weights_constant, prepare_conv_gemm, eval_conv_gemm},
+    {"conv2d_f32_avx512", model::OpKind::conv2d, f32, f32, f32, 3, cpu_avx2 | cpu_fma | cpu_avx512f,
+     MicroSet::avx512, weights_constant, prepare_conv_gemm, eval_conv_gemm},
     {"conv2d_f32_neon", model::OpKind::conv2d, f32, f32, f32, 2, cpu_neon, MicroSet::neon,
      weights_constant, prepare_conv_gemm, eval_conv_gemm},
     {"depthwise_conv2d_f32_ref", model::OpKind::depthwise_conv2d, f32, f32, f32, 0, cpu_none,
