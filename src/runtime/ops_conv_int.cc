@@ -219,6 +219,28 @@ struct ConvS8VnniState : ConvS8State {
 
 constexpr int kConv1dColumns = 64;  // outputs per task (the kernel's widest tile)
 
+// The direct 1-D kernels' tasks per image: equal row blocks of at most kConv1dRowBlock positions
+// x 64-output columns, as many as a multiple of the thread count (two threads: 300 positions as
+// 8 blocks of 38, not 6 of 48 and one of 12).
+struct Conv1dTasks {
+  int blocks = 1, block_rows = 1, columns = 1;
+  Conv1dTasks(const kernels::ConvParams& p, int threads) {
+    columns = (p.out_c + kConv1dColumns - 1) / kConv1dColumns;
+    blocks = (p.out_w + kernels::kConv1dRowBlock - 1) / kernels::kConv1dRowBlock;
+    while (threads > 1 && blocks < p.out_w && (blocks * columns) % threads != 0) ++blocks;
+    block_rows = (p.out_w + blocks - 1) / blocks;
+    blocks = (p.out_w + block_rows - 1) / block_rows;
+  }
+  int per_image() const { return blocks * columns; }
+  // rows [r0, r1) x outputs [j0, j1) of task t (within its image)
+  void range(const kernels::ConvParams& p, int t, int& r0, int& r1, int& j0, int& j1) const {
+    r0 = t / columns * block_rows;
+    r1 = std::min(p.out_w, r0 + block_rows);
+    j0 = t % columns * kConv1dColumns;
+    j1 = std::min(p.out_c, j0 + kConv1dColumns);
+  }
+};
+
 std::unique_ptr<OpState> prepare_conv_s8_vnni(const PrepareContext& ctx) {
   auto base = prepare_conv_gemm<ConvS8VnniState, std::int32_t, std::int8_t>(ctx, kernels::qgemm_s8_packed_avx512vnni(), true);
   auto& s = static_cast<ConvS8VnniState&>(*base);
@@ -255,12 +277,11 @@ void eval_conv_s8_vnni(const OpState& state, const EvalContext& ctx) {
   const auto& p = s.p;
   const auto* in = static_cast<const std::int8_t*>(ctx.inputs[0]);
   auto* out = static_cast<std::int8_t*>(ctx.outputs[0]);
-  const int blocks = (p.out_w + kernels::kConv1dRowBlock - 1) / kernels::kConv1dRowBlock;
-  const int columns = (p.out_c + kConv1dColumns - 1) / kConv1dColumns;
-  ctx.pool.run(p.batch * blocks * columns, [&](int task, int thread) {
-    const int column = task % columns, block = task / columns % blocks, n = task / columns / blocks;
-    const int r0 = block * kernels::kConv1dRowBlock, r1 = std::min(p.out_w, r0 + kernels::kConv1dRowBlock);
-    const int j0 = column * kConv1dColumns, j1 = std::min(p.out_c, j0 + kConv1dColumns);
+  const Conv1dTasks tasks(p, ctx.pool.size());
+  ctx.pool.run(p.batch * tasks.per_image(), [&](int task, int thread) {
+    const int n = task / tasks.per_image();
+    int r0, r1, j0, j1;
+    tasks.range(p, task % tasks.per_image(), r0, r1, j0, j1);
     s.conv1d(s.c1, in + std::size_t(n) * p.in_w * p.in_c, out + std::size_t(n) * p.out_w * p.out_c, r0, r1, j0, j1,
              ctx.thread_scratch<std::uint8_t>(s, thread));
   });
@@ -282,9 +303,12 @@ struct ConvHybridOptState : OpState {
   int patch = 0;
   bool one_d = false;
   std::size_t image = 0;
+  kernels::Conv1dHybridFn conv1d = nullptr;  // the direct 1-D kernel, where it applies
+  kernels::Conv1dHybrid c1;
 };
 
-std::unique_ptr<OpState> prepare_conv_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn, bool pack) {
+std::unique_ptr<OpState> prepare_conv_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn, bool pack,
+                                                 kernels::Conv1dHybridFn conv1d = nullptr) {
   auto s = std::make_unique<ConvHybridOptState>();
   s->p = conv_params_of(ctx);
   const auto& p = s->p;
@@ -316,6 +340,24 @@ std::unique_ptr<OpState> prepare_conv_hybrid_opt(const PrepareContext& ctx, kern
   s->scratch_shared = kernels::hybrid_scratch_bytes(std::size_t(p.batch), s->image);
   s->scratch_per_thread = std::size_t(kRowBlock) * std::size_t(s->patch);
   s->prepared_bytes = s->packed.size() + s->sums.size() * 4 + s->scales.size() * 4;
+  if (conv1d && s->one_d && pack) {
+    s->conv1d = conv1d;
+    auto& h = s->c1;
+    h.rows.in_w = p.in_w;
+    h.rows.in_c = p.in_c;
+    h.rows.out_w = p.out_w;
+    h.rows.out_c = p.out_c;
+    h.rows.k_w = p.k_w;
+    h.rows.stride = p.stride_w;
+    h.rows.pad_left = p.pad_left;
+    h.rows.packed = s->packed.data();
+    h.sums = s->sums.data();
+    h.w_scales = s->scales.data();
+    h.scale_first = g.scale_first;
+    h.lo = g.lo;
+    h.hi = g.hi;
+    s->scratch_per_thread = kernels::conv1d_s8_scratch_bytes(h.rows, kernels::kConv1dRowBlock);
+  }
   return s;
 }
 
@@ -333,9 +375,25 @@ void eval_conv_hybrid_opt(const OpState& state, const EvalContext& ctx) {
     scratch.scales[n] = per_channel ? kernels::asymmetric_quantize_floats(x, s.image, q, scratch.offsets[n])
                                     : kernels::symmetric_quantize_floats(x, s.image, q);
   }
+  float* out = ctx.out(0);
+  if (s.conv1d) {
+    const Conv1dTasks tasks(p, ctx.pool.size());
+    ctx.pool.run(p.batch * tasks.per_image(), [&](int task, int thread) {
+      const int n = task / tasks.per_image();
+      int r0, r1, j0, j1;
+      tasks.range(p, task % tasks.per_image(), r0, r1, j0, j1);
+      kernels::Conv1dHybrid h = s.c1;
+      h.input_offset = scratch.offsets[n];
+      h.input_scale = scratch.scales[n];
+      h.bias = ctx.in(2);
+      h.rows.pad = static_cast<std::int8_t>(scratch.offsets[n]);
+      s.conv1d(h, scratch.quantized + std::size_t(n) * s.image, out + std::size_t(n) * p.out_w * p.out_c, r0, r1, j0,
+               j1, ctx.thread_scratch<std::uint8_t>(s, thread));
+    });
+    return;
+  }
   const int rows_per_image = p.out_h * p.out_w;
   const int blocks_per_image = (rows_per_image + kRowBlock - 1) / kRowBlock;
-  float* out = ctx.out(0);
   ctx.pool.run(p.batch * blocks_per_image, [&](int task, int thread) {
     const int n = task / blocks_per_image;
     const int r0 = (task % blocks_per_image) * kRowBlock;
@@ -374,9 +432,9 @@ void eval_conv_hybrid_opt(const OpState& state, const EvalContext& ctx) {
   });
 }
 
-template <kernels::HybridS8Fn (*Get)(), bool kPack>
+template <kernels::HybridS8Fn (*Get)(), bool kPack, bool kDirect = false>
 std::unique_ptr<OpState> prepare_conv_hybrid_variant(const PrepareContext& ctx) {
-  return prepare_conv_hybrid_opt(ctx, Get(), kPack);
+  return prepare_conv_hybrid_opt(ctx, Get(), kPack, kDirect ? kernels::conv1d_hybrid_avx512vnni() : nullptr);
 }
 
 constexpr auto C = model::OpKind::conv2d;
@@ -397,7 +455,8 @@ const KernelEntry entries[] = {
      eval_conv_hybrid_opt},
     {"conv2d_f32s8_hybrid_avx512vnni", C, ET::f32, ET::i8, ET::f32, 3, vnni, MicroSet::none,
      hybrid_applies<kernels::hybrid_s8_packed_avx512vnni>,
-     prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx512vnni, true>, eval_conv_hybrid_opt},
+     prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_avx512vnni, true, true>,
+     eval_conv_hybrid_opt},
     {"conv2d_f32s8_hybrid_neon_dotprod", C, ET::f32, ET::i8, ET::f32, 2, dotprod, MicroSet::none,
      hybrid_applies<kernels::hybrid_s8_packed_neon_dotprod>,
      prepare_conv_hybrid_variant<kernels::hybrid_s8_packed_neon_dotprod, true>, eval_conv_hybrid_opt},

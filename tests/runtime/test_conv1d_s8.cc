@@ -1,5 +1,5 @@
-// The direct 1-D int8 convolution (kernels/int8_conv.h, behind conv2d_s8_avx512vnni) against the
-// reference kernel, bit for bit: the CNN's channel counts and wider ones (1 to 4 panels of 16
+// The direct 1-D int8 convolution (kernels/int8_conv.h, behind conv2d_s8_avx512vnni and, with its
+// float epilogue, conv2d_f32s8_hybrid_avx512vnni) against the reference kernels, bit for bit: the CNN's channel counts and wider ones (1 to 4 panels of 16
 // outputs, partial panels), depths that are not multiples of 4, strides 1 and 2, 'same' and
 // 'valid' padding, widths below and above one row block (48 positions), batches of 1 and 2, and
 // 1 to 3 threads (row blocks x 64-output column tasks).
@@ -14,11 +14,12 @@
 namespace nilm::runtime::testing {
 namespace {
 
-void expect_bit_identical(const LayerShape& s, std::uint32_t seed) {
-  const QuantCase c = layer_case(QuantKind::s8, s, seed);
+void expect_bit_identical(const LayerShape& s, std::uint32_t seed, QuantKind kind = QuantKind::s8) {
+  const QuantCase c = layer_case(kind, s, seed);
   SCOPED_TRACE(c.name + " width " + std::to_string(s.width) + " in_c " + std::to_string(s.in_c) + " out_c " +
                std::to_string(s.out_c) + " k " + std::to_string(s.kernel) + " stride " + std::to_string(s.stride));
-  EXPECT_EQ(kernel_of(c.quantized, model::OpKind::conv2d, Tier::optimized), "conv2d_s8_avx512vnni");
+  EXPECT_EQ(kernel_of(c.quantized, model::OpKind::conv2d, Tier::optimized),
+            kind == QuantKind::s8 ? "conv2d_s8_avx512vnni" : "conv2d_f32s8_hybrid_avx512vnni");
   const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
   for (int threads : {1, 2, 3})
     EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want) << threads << " threads";
@@ -39,6 +40,7 @@ TEST(Conv1dS8, DirectKernelIsBitIdenticalToTheReference) {
     s.padding = i % 3 ? model::Padding::same : model::Padding::valid;
     s.act = i % 4 == 1 ? model::Activation::relu : (i % 4 == 3 ? model::Activation::relu6 : model::Activation::none);
     expect_bit_identical(s, 1000 + std::uint32_t(i));
+    expect_bit_identical(s, 1500 + std::uint32_t(i), QuantKind::hybrid);  // w8: the float epilogue
   }
 }
 
@@ -55,6 +57,7 @@ TEST(Conv1dS8, TheCnnLayersAreBitIdenticalToTheReference) {
     s.kernel = l.kernel;
     s.act = model::Activation::relu;
     expect_bit_identical(s, seed++);
+    expect_bit_identical(s, seed++, QuantKind::hybrid);
   }
 }
 

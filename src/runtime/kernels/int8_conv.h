@@ -34,4 +34,22 @@ using Conv1dS8Fn = void (*)(const Conv1dS8& c, const std::int8_t* in, std::int8_
                             int j1, std::uint8_t* scratch);
 Conv1dS8Fn conv1d_s8_avx512vnni();  // nullptr without AVX-512 F/BW/VNNI or off x86-64
 
+// The hybrid (w8) form: the image quantized per run to int8 with `input_offset` / `input_scale`,
+// float outputs computed as hybrid_one (int8_gemm.h) does, bit for bit:
+//   acc = sum w * (x - input_offset); y = acc * (input_scale * w_scale) (scale_first) or
+//   acc * w_scale * input_scale; y = bias + y; clamped to [lo, hi].
+struct Conv1dHybrid {
+  Conv1dS8 rows;  // geometry, packed weights; pad = the image's offset (bias, scale, out_*: unused)
+  const std::int32_t* sums = nullptr;      // sum of each weight row, out_c rounded up to 16 entries
+  const float* w_scales = nullptr;         // out_c rounded up to 16 entries
+  const float* bias = nullptr;             // out_c entries, or null
+  bool scale_first = true;
+  float lo = 0, hi = 0;
+  std::int32_t input_offset = 0;           // per image
+  float input_scale = 1;
+};
+using Conv1dHybridFn = void (*)(const Conv1dHybrid& h, const std::int8_t* in, float* out, int r0, int r1, int j0,
+                                int j1, std::uint8_t* scratch);
+Conv1dHybridFn conv1d_hybrid_avx512vnni();
+
 }  // namespace nilm::runtime::kernels
