@@ -1,7 +1,7 @@
 // Batch-1 latency of our runtime on the two NILM architectures (NILM.md section 4, random
 // weights) or on .tflite files given on the command line: median and p90 over repeated runs
 // at 1 and 2 threads, for the reference tier and the optimized tier (portable micro-kernels
-// and, where the CPU has them, AVX2 + FMA), plus the arena and packed-weight bytes and the
+// and, where the CPU has them, AVX2 + FMA and AVX-512), plus the arena and packed-weight bytes and the
 // slowest op kinds of the fastest configuration.
 //
 //   bench_runtime                 # CNN + transformer built here
@@ -93,7 +93,10 @@ void bench(const std::string& name, const nilm::model::Graph& graph, double budg
   std::vector<Config> configs = {{"reference", rt::Tier::reference, cpu},
                                  {"optimized (portable)", rt::Tier::optimized, rt::cpu_none}};
   if ((cpu & (rt::cpu_avx2 | rt::cpu_fma)) == (rt::cpu_avx2 | rt::cpu_fma))
-    configs.push_back({"optimized (avx2+fma)", rt::Tier::optimized, cpu});
+    configs.push_back({"optimized (avx2+fma)", rt::Tier::optimized,
+                       cpu & ~rt::CpuFeatures(rt::cpu_avx512f | rt::cpu_avx512vnni)});
+  if ((cpu & (rt::cpu_avx2 | rt::cpu_fma | rt::cpu_avx512f)) == (rt::cpu_avx2 | rt::cpu_fma | rt::cpu_avx512f))
+    configs.push_back({"optimized (avx512)", rt::Tier::optimized, cpu});
   bool first = true;
   double reference_us[3] = {0, 0, 0};  // per thread count, for the speed-up column
   double optimized_1thread_us = 0;      // the last configuration's (the fastest)
