@@ -51,7 +51,8 @@ void eval_matmul_s16_ref(const OpState& state, const EvalContext& ctx) {
 // (O(k n) next to the O(m k n) product) with its column sums; the zero points become a column
 // bias and a row bias:
 //   sum_t (x + ox)(y + oy) = sum_t x y + oy sum_t x + ox sum_t y + k ox oy
-// then the packed integer GEMM (bit-identical to the reference). adj_x lhs is transposed into
+// then the register-tiled VNNI GEMM over the rhs packed as w + 128 bytes (bit-identical to the
+// reference; the requantization is TFLite's fixed-point one). adj_x lhs is transposed into
 // scratch. AVX-512 VNNI only: the AVX2 int8 kernels need operands in [-127, 127], and an
 // activation may hold -128. ----
 
@@ -118,7 +119,7 @@ void eval_matmul_opt(const OpState& state, const EvalContext& ctx) {
     const Parts q = parts(b);
     // rhs element (t, j): [k, n] at t * n + j, adj_y [n, k] at j * k + t
     const std::ptrdiff_t sn = p.adj_y ? p.k : 1, sk = p.adj_y ? 1 : p.n;
-    kernels::pack_panels_s8_into(y, p.n, p.k, sn, sk, q.packed);
+    kernels::pack_panels_s8_flipped_into(y, p.n, p.k, sn, sk, q.packed);  // for the tiled kernel
     for (int j = 0; j < s.n_padded; ++j) {
       std::int32_t sum = 0;
       if (j < p.n)
@@ -149,7 +150,7 @@ void eval_matmul_opt(const OpState& state, const EvalContext& ctx) {
     g.k = p.k;
     g.a = (p.adj_x ? q.lhs_t : lhs + olx * mat_x) + std::ptrdiff_t(r0) * p.k;
     g.a_row = p.k;
-    g.b_packed = q.packed;
+    g.b_flipped = q.packed;
     g.bias = q.col_bias;
     g.row_bias = q.row_bias + r0;
     g.b_sums = q.col_sums;
@@ -253,7 +254,7 @@ const KernelEntry entries[] = {
     {"batch_matmul_s8_ref", M, ET::i8, ET::i8, ET::i8, 0, cpu_none, MicroSet::none, nullptr, prepare_matmul_int,
      eval_matmul_s8_ref},
     {"batch_matmul_s8_avx512vnni", M, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
-     matmul_applies<kernels::qgemm_s8_packed_avx512vnni>, prepare_matmul_variant<kernels::qgemm_s8_packed_avx512vnni>,
+     matmul_applies<kernels::qgemm_s8_tiled_avx512vnni>, prepare_matmul_variant<kernels::qgemm_s8_tiled_avx512vnni>,
      eval_matmul_opt},
     {"batch_matmul_s16_ref", M, ET::i16, ET::i16, ET::i16, 0, cpu_none, MicroSet::none, nullptr,
      prepare_matmul_int, eval_matmul_s16_ref},

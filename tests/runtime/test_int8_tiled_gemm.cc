@@ -62,8 +62,8 @@ TEST(TiledGemm, Int8OutputsEqualTheFormula) {
       std::vector<float> scales;
       std::vector<QuantizedMultiplier> mult;
       std::uniform_real_distribution<float> sd(1e-5f, 3e-3f);
-      for (int j = 0; j < n; ++j) {
-        scales.push_back(sd(rng));
+      for (int j = 0; j < n; ++j) {  // a few above 1 (left shifts of the fixed-point path)
+        scales.push_back(j % 7 == 3 ? sd(rng) * 1000.f : sd(rng));
         mult.push_back(quantize_multiplier(double(scales.back())));
       }
       const std::vector<float> padded = padded_float_scales(scales, n);

@@ -136,8 +136,27 @@ void tiled_gemm(int m, int n_begin, int n_end, int k, const std::int8_t* a, std:
 
 inline __mmask16 lanes_mask(int count) { return count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1); }
 
-// int8 output: bias (input offset folded in) and row bias, then requantize_fp32 (or the
-// fixed-point multipliers, scalar, when the args carry no float scales).
+// TFLite's MultiplyByQuantizedMultiplier on 16 lanes, exactly: saturating_rounding_doubling_
+// high_mul(x << left, m) is (x * m + 2^30) >> 31 (m >= 0, so never the saturating case; only
+// its low 32 bits are kept), then rounding_divide_by_pot by `right` (remainder vs threshold).
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) inline __m512i fixed_point(
+    __m512i x, __m512i m, __m512i left, __m512i right) {
+  x = _mm512_sllv_epi32(x, left);
+  const __m512i half = _mm512_set1_epi64(std::int64_t{1} << 30);
+  const __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), half), 31);
+  const __m512i odd = _mm512_srli_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), half), 31);
+  const __m512i high = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even, _mm512_slli_epi64(odd, 32));
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+  const __m512i remainder = _mm512_and_si512(high, mask);
+  const __m512i threshold = _mm512_sub_epi32(_mm512_srai_epi32(mask, 1), _mm512_srai_epi32(high, 31));
+  const __m512i v = _mm512_srav_epi32(high, right);
+  return _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(remainder, threshold), v, one);
+}
+
+// int8 output: bias (input offset folded in) and row bias, then requantize_fp32 (or TFLite's
+// fixed-point multipliers when the args carry no float scales: BATCH_MATMUL).
 struct S8Epilogue {
   const QGemmS8Args& g;
   __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) inline void operator()(
@@ -147,9 +166,10 @@ struct S8Epilogue {
     if (g.row_bias) v = _mm512_add_epi32(v, _mm512_set1_epi32(g.row_bias[i]));
     std::int8_t* c = g.c + i * g.ldc + j;
     if (!g.f_scale) {
-      alignas(64) std::int32_t lanes[16];
-      _mm512_store_si512(lanes, v);
-      for (int q = 0; q < count; ++q) c[q] = static_cast<std::int8_t>(requantize_output(g, j + q, lanes[q]));
+      const __m512i q = fixed_point(v, _mm512_maskz_loadu_epi32(mask, g.q_mult + j), _mm512_maskz_loadu_epi32(mask, g.q_left + j),
+                                    _mm512_maskz_loadu_epi32(mask, g.q_right + j));
+      const __m512i lo = _mm512_set1_epi32(g.act_min), hi = _mm512_set1_epi32(g.act_max);
+      _mm512_mask_cvtsepi32_storeu_epi8(c, mask, _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, _mm512_set1_epi32(g.out_offset)), lo), hi));
       return;
     }
     const __m512 flo = _mm512_set1_ps(float(g.act_min - g.out_offset)), fhi = _mm512_set1_ps(float(g.act_max - g.out_offset));
