@@ -9,6 +9,7 @@
 
 #include "runtime/kernels/quantized_reference.h"
 #include "runtime/kernels/quantized_rows.h"
+#include "runtime/kernels/lut_x86.h"
 #include "runtime/kernels/softmax_s16_x86.h"
 #include "runtime/ops_int_checks.h"
 
@@ -147,6 +148,27 @@ void eval_lut_s8(const OpState& state, const EvalContext& ctx) {
   kernels::lut_s8_ref(s.lut, s.n, static_cast<const std::int8_t*>(ctx.inputs[0]), static_cast<std::int8_t*>(ctx.outputs[0]));
 }
 
+// AVX-512 table lookups (kernels/lut_x86.h) over blocks of elements split across threads.
+template <class T, class Fn, class Lut>
+void lut_blocks(const EvalContext& ctx, Fn fn, const Lut& lut, std::size_t n) {
+  constexpr std::size_t kBlock = 16384;
+  const auto* in = static_cast<const T*>(ctx.inputs[0]);
+  auto* out = static_cast<T*>(ctx.outputs[0]);
+  const int blocks = int((n + kBlock - 1) / kBlock);
+  if (blocks <= 1) return fn(lut, n, in, out);
+  ctx.pool.run(blocks, [&](int b, int) {
+    const std::size_t begin = std::size_t(b) * kBlock;
+    fn(lut, std::min(kBlock, n - begin), in + begin, out + begin);
+  });
+}
+
+void eval_lut_s8_avx512vbmi(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const LutS8State&>(state);
+  static const auto fn = kernels::lut_s8_avx512vbmi();
+  lut_blocks<std::int8_t>(ctx, fn, s.lut, s.n);
+}
+bool lut_s8_avx512vbmi_applies(const PrepareContext&) { return kernels::lut_s8_avx512vbmi() != nullptr; }
+
 // ---- int16 GELU / RSQRT (interpolated tables), RELU ----
 
 struct LutS16State : OpState {
@@ -173,6 +195,13 @@ void eval_lut_s16(const OpState& state, const EvalContext& ctx) {
   kernels::lut_s16_ref(s.lut, s.n, static_cast<const std::int16_t*>(ctx.inputs[0]),
                        static_cast<std::int16_t*>(ctx.outputs[0]));
 }
+
+void eval_lut_s16_avx512(const OpState& state, const EvalContext& ctx) {
+  const auto& s = static_cast<const LutS16State&>(state);
+  static const auto fn = kernels::lut_s16_avx512();
+  lut_blocks<std::int16_t>(ctx, fn, s.lut, s.n);
+}
+bool lut_s16_avx512_applies(const PrepareContext&) { return kernels::lut_s16_avx512() != nullptr; }
 
 struct ReluS16State : OpState {
   kernels::ReluParams p;
@@ -251,6 +280,20 @@ const KernelEntry entries[] = {
     opt("softmax_s16_opt", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16_opt),
     {"softmax_s16_avx512", K::softmax, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, softmax_s16_avx512_applies,
      prepare_softmax_s16, eval_softmax_s16_avx512},
+    {"logistic_s8_avx512vbmi", K::logistic, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
+     prepare_lut_s8, eval_lut_s8_avx512vbmi},
+    {"tanh_s8_avx512vbmi", K::tanh, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
+     prepare_lut_s8, eval_lut_s8_avx512vbmi},
+    {"gelu_s8_avx512vbmi", K::gelu, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
+     prepare_lut_s8, eval_lut_s8_avx512vbmi},
+    {"relu_s8_avx512vbmi", K::relu, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
+     prepare_lut_s8, eval_lut_s8_avx512vbmi},
+    {"rsqrt_s8_avx512vbmi", K::rsqrt, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
+     prepare_lut_s8, eval_lut_s8_avx512vbmi},
+    {"gelu_s16_avx512", K::gelu, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, lut_s16_avx512_applies,
+     prepare_lut_s16, eval_lut_s16_avx512},
+    {"rsqrt_s16_avx512", K::rsqrt, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, lut_s16_avx512_applies,
+     prepare_lut_s16, eval_lut_s16_avx512},
 };
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include "runtime/cpu_features.h"
 #include "runtime/kernels/int16_matmul_x86.h"
 #include "runtime/kernels/int_reference.h"
+#include "runtime/kernels/lut_x86.h"
+#include "runtime/kernels/quantized_reference.h"
 #include "runtime/kernels/quantize_x86.h"
 #include "runtime/kernels/softmax_s16_x86.h"
 #include "quantized_graphs.h"
@@ -212,6 +214,54 @@ TEST(VectorizedSoftmaxS16, RowsAreBitIdenticalToTheReference) {
 TEST(VectorizedSoftmaxS16, IsRegisteredBesideTheReference) {
   EXPECT_NE(find_kernel("softmax_s16_avx512"), nullptr);
   EXPECT_NE(find_kernel("softmax_s16_ref"), nullptr);
+}
+
+// int8 / int16 table lookups: every input value (and random tails) through random tables, and
+// through GELU / RSQRT tables as the ops build them.
+TEST(VectorizedLut, S8IsBitIdenticalToTheReference) {
+  const auto fn = kernels::lut_s8_avx512vbmi();
+  if (!fn) GTEST_SKIP() << "no AVX-512 VBMI";
+  std::mt19937 rng(41);
+  for (int trial = 0; trial < 30; ++trial) {
+    kernels::LutS8 lut{};
+    for (auto& v : lut) v = static_cast<std::int8_t>(random_int(rng, -128, 127));
+    if (trial == 0) lut = kernels::make_lut_s8(0.05f, 3, 0.02f, -100, kernels::gelu_transform);
+    const std::size_t n = trial == 0 ? 256 : std::size_t(random_int(rng, 1, 300));
+    std::vector<std::int8_t> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<std::int8_t>(trial == 0 ? int(i) - 128 : random_int(rng, -128, 127));
+    std::vector<std::int8_t> want(n), got(n, 7);
+    kernels::lut_s8_ref(lut, n, x.data(), want.data());
+    fn(lut, n, x.data(), got.data());
+    ASSERT_EQ(got, want) << "n " << n;
+  }
+}
+
+TEST(VectorizedLut, S16IsBitIdenticalToTheReference) {
+  const auto fn = kernels::lut_s16_avx512();
+  if (!fn) GTEST_SKIP() << "no AVX-512 BW";
+  std::mt19937 rng(42);
+  const std::vector<kernels::LutS16> tables = {kernels::make_gelu_s16_lut(1e-3f, 5e-4f, false),
+                                               kernels::make_gelu_s16_lut(2e-4f, 1e-4f, true),
+                                               kernels::make_rsqrt_s16_lut(1e-3f, 2e-3f), [&] {
+                                                 kernels::LutS16 t{};  // wrapping slopes and sums
+                                                 for (auto& v : t) v = static_cast<std::int16_t>(random_int(rng, -32768, 32767));
+                                                 return t;
+                                               }()};
+  for (const auto& lut : tables) {
+    std::vector<std::int16_t> all(65536);
+    for (int v = 0; v < 65536; ++v) all[std::size_t(v)] = static_cast<std::int16_t>(v - 32768);
+    std::vector<std::int16_t> want(all.size()), got(all.size());
+    kernels::lut_s16_ref(lut, all.size(), all.data(), want.data());
+    fn(lut, all.size(), all.data(), got.data());
+    ASSERT_EQ(got, want);
+    for (std::size_t n : kSizes) {  // tails
+      const auto x = random_ints<std::int16_t>(rng, n);
+      std::vector<std::int16_t> w(n), g(n, 7);
+      kernels::lut_s16_ref(lut, n, x.data(), w.data());
+      fn(lut, n, x.data(), g.data());
+      ASSERT_EQ(g, w) << "n " << n;
+    }
+  }
 }
 
 }  // namespace
