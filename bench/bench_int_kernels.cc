@@ -1,7 +1,8 @@
 // Integer CONV_2D / FULLY_CONNECTED kernels on the CNN's layer shapes (NILM.md section 4) at
 // batch 1: median time of the op itself (observer timing) for each kernel variant, int8 (w8_a8)
 // and int16x8 (w8_a16), beside the float32 AVX2 kernel, and the memory-bandwidth floor of the
-// int8 dense weights measured in the same run.
+// int8 dense weights measured in the same run. Then the transformer's dense layers (299 tokens
+// as rows: the many-row GEMM kernels) and its int8 attention products.
 //
 //   bench_int_kernels            (BENCH_SECONDS per configuration, default 0.3)
 #include <algorithm>
@@ -25,7 +26,7 @@ namespace {
 struct Layer {
   const char* name;
   bool conv;
-  int width, in, out, kernel;  // conv: [1, 1, width, in] * [out, 1, kernel, in]; dense: [1, in] * [out, in]
+  int width, in, out, kernel;  // conv: [1, 1, width, in] * [out, 1, kernel, in]; dense: [width, in] * [out, in]
 };
 
 // The CNN at batch 1: convolutions after each max-pool (599 -> 300 -> 150 -> 75 -> 38), dense.
@@ -36,12 +37,18 @@ const Layer layers[] = {
     {"dense2 1024->512", false, 1, 1024, 512, 1},   {"out 512->1", false, 1, 512, 1, 1},
 };
 
+// The transformer's dense layers per encoder block (NILM.md section 4): 299 token rows.
+const Layer transformer_layers[] = {
+    {"tf q/k/v 299x256->128", false, 299, 256, 128, 1}, {"tf attn out 299x128->256", false, 299, 128, 256, 1},
+    {"tf ff1 299x256->1024", false, 299, 256, 1024, 1}, {"tf ff2 299x1024->256", false, 299, 1024, 256, 1},
+};
+
 enum class Kind { f32, s8, s16, hybrid };
 
 model::Graph layer_graph(const Layer& l, Kind kind, std::mt19937& rng) {
   using model::ElementType;
   model::GraphBuilder b;
-  const model::Shape in_shape = l.conv ? model::Shape{1, 1, l.width, l.in} : model::Shape{1, l.in};
+  const model::Shape in_shape = l.conv ? model::Shape{1, 1, l.width, l.in} : model::Shape{l.width, l.in};
   const model::Shape w_shape = l.conv ? model::Shape{l.out, 1, l.kernel, l.in} : model::Shape{l.out, l.in};
   const std::size_t wn = std::size_t(l.out) * l.kernel * l.in;
   int x = b.input("x", in_shape);
@@ -201,6 +208,32 @@ int main() {
   for (double t : totals) std::printf(" %12.1f", t);
   std::printf("\n\ndense1 kernels:");
   for (std::size_t i = 0; i < std::size(configs); ++i) std::printf(" %s=%s", configs[i].label, best_kernels[i].c_str());
+  // The transformer's dense layers: AVX2 (the packed-panel kernels) vs the best (tiled VNNI).
+  const Config tf_configs[] = {
+      {"s8 avx2", Kind::s8, runtime::Tier::optimized, runtime::cpu_avx2 | runtime::cpu_fma},
+      {"s8 best", Kind::s8, runtime::Tier::optimized, all},
+      {"hybrid avx2", Kind::hybrid, runtime::Tier::optimized, runtime::cpu_avx2 | runtime::cpu_fma},
+      {"hybrid best", Kind::hybrid, runtime::Tier::optimized, all},
+  };
+  std::printf("\n\n%-26s", "transformer dense");
+  for (const auto& c : tf_configs) std::printf(" %12s", c.label);
+  std::printf("   GMAC/s (s8 best)\n");
+  std::vector<std::string> tf_kernels(std::size(tf_configs));
+  for (const Layer& l : transformer_layers) {
+    std::printf("%-26s", l.name);
+    double s8_best = 0;
+    for (std::size_t i = 0; i < std::size(tf_configs); ++i) {
+      const auto& c = tf_configs[i];
+      const Timing t = time_layer(layer_graph(l, c.kind, rng), false, c.tier, c.features, seconds);
+      if (i == 1) s8_best = t.median_us;
+      tf_kernels[i] = t.kernel;
+      std::printf(" %12.1f", t.median_us);
+      std::fflush(stdout);
+    }
+    std::printf("   %.0f\n", double(l.width) * l.in * l.out / s8_best / 1e3);
+  }
+  std::printf("kernels:");
+  for (std::size_t i = 0; i < std::size(tf_configs); ++i) std::printf(" %s=%s", tf_configs[i].label, tf_kernels[i].c_str());
   // The transformer's attention products (2 heads, 299 tokens, 64 per head), int8.
   for (const auto& [label, m, k, n, adj_y] : {std::tuple{"scores QK^T 299x64x299", 299, 64, 299, true},
                                              std::tuple{"context PV 299x299x64", 299, 299, 64, false}}) {

@@ -71,12 +71,19 @@ void pack_panels_s8_flipped_into(const std::int8_t* src, int n, int k, std::ptrd
                                  std::ptrdiff_t stride_k, std::int8_t* dst) {
   const int groups = (k + 3) / 4, panels = (n + kPanelS8 - 1) / kPanelS8;
   for (int p = 0; p < panels; ++p)
-    for (int g = 0; g < groups; ++g)
+    for (int g = 0; g < groups; ++g, dst += 4 * kPanelS8) {
+      const std::int8_t* s = src + std::ptrdiff_t(p) * kPanelS8 * stride_n + std::ptrdiff_t(g) * 4 * stride_k;
+      if ((p + 1) * kPanelS8 <= n && (g + 1) * 4 <= k) {  // whole panel and group: no bound checks
+        for (int o = 0; o < kPanelS8; ++o)
+          for (int b = 0; b < 4; ++b) dst[o * 4 + b] = static_cast<std::int8_t>(s[o * stride_n + b * stride_k] ^ 0x80);
+        continue;
+      }
       for (int o = 0; o < kPanelS8; ++o)
-        for (int b = 0; b < 4; ++b) {  // w + 128 as an unsigned byte; padding 0 adds nothing
-          const int j = p * kPanelS8 + o, t = g * 4 + b;
-          *dst++ = j < n && t < k ? static_cast<std::int8_t>(src[j * stride_n + t * stride_k] ^ 0x80) : std::int8_t{0};
-        }
+        for (int b = 0; b < 4; ++b)  // w + 128 as an unsigned byte; padding 0 adds nothing
+          dst[o * 4 + b] = p * kPanelS8 + o < n && g * 4 + b < k
+                               ? static_cast<std::int8_t>(s[o * stride_n + b * stride_k] ^ 0x80)
+                               : std::int8_t{0};
+    }
 }
 
 std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k) {
