@@ -132,6 +132,19 @@ int main() {
     std::printf("\n");
   }
 
+  // BATCH_MATMUL packs each head's right-hand side per run: K of Q K^T is stored [n x k]
+  // (adj_y, a transposing copy), V of P V [k x n] (row copies). Portable pack_panels.
+  for (bool adj_y : {true, false}) {
+    const int kk = adj_y ? 64 : 299, n = adj_y ? 299 : 64;
+    const auto b = random_floats(std::size_t(kk) * n, rng);
+    k::AlignedFloats packed;
+    packed.resize(k::packed_panels_size(kk, n));
+    const auto us = median_us({[&] {
+      k::pack_panels(b.data(), kk, n, adj_y ? kk : 1, adj_y ? 1 : n, packed.data());
+    }});
+    std::printf("| pack rhs (%s) | %dx%d | %.1f | |\n", adj_y ? "adj_y, Q K^T" : "P V", kk, n, us[0]);
+  }
+
   // Elementwise: GELU after FFN up (299 x 1024), softmax over attention scores (2 x 299 rows).
   {
     const auto x = random_floats(299 * 1024, rng);
