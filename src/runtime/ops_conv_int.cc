@@ -245,7 +245,7 @@ std::unique_ptr<OpState> prepare_conv_s8_vnni(const PrepareContext& ctx) {
   auto base = prepare_conv_gemm<ConvS8VnniState, std::int32_t, std::int8_t>(ctx, kernels::qgemm_s8_packed_avx512vnni(), true);
   auto& s = static_cast<ConvS8VnniState&>(*base);
   const auto& p = s.p;
-  s.conv1d = s.one_d ? kernels::conv1d_s8_avx512vnni() : nullptr;
+  s.conv1d = s.one_d && s.patch <= kernels::kConv1dMaxDepth ? kernels::conv1d_s8_avx512vnni() : nullptr;
   if (!s.conv1d) return base;
   const int padded = (p.out_c + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8;
   s.unsigned_bias.assign(std::size_t(padded), 0);
@@ -277,6 +277,61 @@ void eval_conv_s8_vnni(const OpState& state, const EvalContext& ctx) {
   const auto& p = s.p;
   const auto* in = static_cast<const std::int8_t*>(ctx.inputs[0]);
   auto* out = static_cast<std::int8_t*>(ctx.outputs[0]);
+  const Conv1dTasks tasks(p, ctx.pool.size());
+  ctx.pool.run(p.batch * tasks.per_image(), [&](int task, int thread) {
+    const int n = task / tasks.per_image();
+    int r0, r1, j0, j1;
+    tasks.range(p, task % tasks.per_image(), r0, r1, j0, j1);
+    s.conv1d(s.c1, in + std::size_t(n) * p.in_w * p.in_c, out + std::size_t(n) * p.out_w * p.out_c, r0, r1, j0, j1,
+             ctx.thread_scratch<std::uint8_t>(s, thread));
+  });
+}
+
+// ---- int16x8 with AVX-512 VNNI: 1-D convolutions through the direct kernel's vpdpwssd form (same
+// tasks as the int8 one); other convolutions, or CPUs without VNNI, the packed-panel GEMM. ----
+
+struct ConvS16VnniState : ConvS16State {
+  kernels::Conv1dS16 c1;
+  kernels::Conv1dS16Fn conv1d = nullptr;
+  std::vector<std::int64_t> padded_bias;  // the folded bias, padded to 16
+};
+
+std::unique_ptr<OpState> prepare_conv_s16_avx512(const PrepareContext& ctx) {
+  auto base = prepare_conv_gemm<ConvS16VnniState, std::int64_t, std::int16_t>(ctx, kernels::qgemm_s16_packed_avx512(), true);
+  auto& s = static_cast<ConvS16VnniState&>(*base);
+  const auto& p = s.p;
+  s.conv1d = s.one_d ? kernels::conv1d_s16_avx512vnni() : nullptr;
+  if (!s.conv1d) return base;
+  s.padded_bias = s.bias;
+  s.padded_bias.resize(std::size_t((p.out_c + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
+  auto& c = s.c1;
+  c.in_w = p.in_w;
+  c.in_c = p.in_c;
+  c.out_w = p.out_w;
+  c.out_c = p.out_c;
+  c.k_w = p.k_w;
+  c.stride = p.stride_w;
+  c.pad_left = p.pad_left;
+  c.packed = s.packed16.data();
+  c.bias = s.padded_bias.data();
+  c.q_mult = s.expanded.mult.data();
+  c.q_left = s.expanded.left.data();
+  c.q_right = s.expanded.right.data();
+  c.pad = static_cast<std::int16_t>(-s.rq.input_offset);
+  c.out_offset = s.rq.output_offset;
+  c.act_min = s.rq.act_min;
+  c.act_max = s.rq.act_max;
+  s.scratch_per_thread = kernels::conv1d_s16_scratch_bytes(c, kernels::kConv1dRowBlock);
+  s.prepared_bytes += s.padded_bias.size() * 8;
+  return base;
+}
+
+void eval_conv_s16_avx512(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<ConvS16VnniState>(state);
+  if (!s.conv1d) return eval_conv_gemm<ConvS16VnniState, std::int16_t, std::int16_t>(state, ctx);
+  const auto& p = s.p;
+  const auto* in = static_cast<const std::int16_t*>(ctx.inputs[0]);
+  auto* out = static_cast<std::int16_t*>(ctx.outputs[0]);
   const Conv1dTasks tasks(p, ctx.pool.size());
   ctx.pool.run(p.batch * tasks.per_image(), [&](int task, int thread) {
     const int n = task / tasks.per_image();
@@ -340,7 +395,7 @@ std::unique_ptr<OpState> prepare_conv_hybrid_opt(const PrepareContext& ctx, kern
   s->scratch_shared = kernels::hybrid_scratch_bytes(std::size_t(p.batch), s->image);
   s->scratch_per_thread = std::size_t(kRowBlock) * std::size_t(s->patch);
   s->prepared_bytes = s->packed.size() + s->sums.size() * 4 + s->scales.size() * 4;
-  if (conv1d && s->one_d && pack) {
+  if (conv1d && s->one_d && pack && s->patch <= kernels::kConv1dMaxDepth) {
     s->conv1d = conv1d;
     auto& h = s->c1;
     h.rows.in_w = p.in_w;
@@ -476,8 +531,7 @@ const KernelEntry entries[] = {
      gemm_applies_i64<kernels::qgemm_s16_packed_avx2>, prepare_conv_s16_packed<kernels::qgemm_s16_packed_avx2>,
      eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
     {"conv2d_s16s8_avx512", C, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
-     gemm_applies_i64<kernels::qgemm_s16_packed_avx512>, prepare_conv_s16_packed<kernels::qgemm_s16_packed_avx512>,
-     eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},
+     gemm_applies_i64<kernels::qgemm_s16_packed_avx512>, prepare_conv_s16_avx512, eval_conv_s16_avx512},
     {"conv2d_s16s8_neon", C, ET::i16, ET::i8, ET::i16, 2, cpu_neon, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_neon>, prepare_conv_s16<kernels::qgemm_s16_neon>,
      eval_conv_gemm<ConvS16State, std::int16_t, std::int16_t>},

@@ -1,5 +1,6 @@
-// The direct 1-D int8 convolution (kernels/int8_conv.h, behind conv2d_s8_avx512vnni and, with its
-// float epilogue, conv2d_f32s8_hybrid_avx512vnni) against the reference kernels, bit for bit: the CNN's channel counts and wider ones (1 to 4 panels of 16
+// The direct 1-D convolutions (kernels/int8_conv.h, behind conv2d_s8_avx512vnni, with the float
+// epilogue conv2d_f32s8_hybrid_avx512vnni, and the int16x8 form conv2d_s16s8_avx512) against the
+// reference kernels, bit for bit: the CNN's channel counts and wider ones (1 to 4 panels of 16
 // outputs, partial panels), depths that are not multiples of 4, strides 1 and 2, 'same' and
 // 'valid' padding, widths below and above one row block (48 positions), batches of 1 and 2, and
 // 1 to 3 threads (row blocks x 64-output column tasks).
@@ -18,8 +19,10 @@ void expect_bit_identical(const LayerShape& s, std::uint32_t seed, QuantKind kin
   const QuantCase c = layer_case(kind, s, seed);
   SCOPED_TRACE(c.name + " width " + std::to_string(s.width) + " in_c " + std::to_string(s.in_c) + " out_c " +
                std::to_string(s.out_c) + " k " + std::to_string(s.kernel) + " stride " + std::to_string(s.stride));
-  EXPECT_EQ(kernel_of(c.quantized, model::OpKind::conv2d, Tier::optimized),
-            kind == QuantKind::s8 ? "conv2d_s8_avx512vnni" : "conv2d_f32s8_hybrid_avx512vnni");
+  const char* kernel = kind == QuantKind::s8    ? "conv2d_s8_avx512vnni"
+                       : kind == QuantKind::s16 ? "conv2d_s16s8_avx512"
+                                                : "conv2d_f32s8_hybrid_avx512vnni";
+  EXPECT_EQ(kernel_of(c.quantized, model::OpKind::conv2d, Tier::optimized), kernel);
   const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
   for (int threads : {1, 2, 3})
     EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want) << threads << " threads";
@@ -41,6 +44,7 @@ TEST(Conv1dS8, DirectKernelIsBitIdenticalToTheReference) {
     s.act = i % 4 == 1 ? model::Activation::relu : (i % 4 == 3 ? model::Activation::relu6 : model::Activation::none);
     expect_bit_identical(s, 1000 + std::uint32_t(i));
     expect_bit_identical(s, 1500 + std::uint32_t(i), QuantKind::hybrid);  // w8: the float epilogue
+    if (kernels::conv1d_s16_avx512vnni()) expect_bit_identical(s, 1700 + std::uint32_t(i), QuantKind::s16);
   }
 }
 
@@ -58,7 +62,22 @@ TEST(Conv1dS8, TheCnnLayersAreBitIdenticalToTheReference) {
     s.act = model::Activation::relu;
     expect_bit_identical(s, seed++);
     expect_bit_identical(s, seed++, QuantKind::hybrid);
+    if (kernels::conv1d_s16_avx512vnni()) expect_bit_identical(s, seed++, QuantKind::s16);
   }
+}
+
+// int16x8: depths past 510 (255 pairs) flush the int32 lanes into int64 mid-row.
+TEST(Conv1dS8, Int16DeepPatchesFlushIntoInt64) {
+  if (!kernels::conv1d_s16_avx512vnni()) GTEST_SKIP() << "no AVX-512 VNNI / DQ";
+  LayerShape s;
+  s.width = 20;
+  s.in_c = 120;
+  s.out_c = 40;
+  s.kernel = 7;  // 840 deep (420 pairs): two chunks
+  expect_bit_identical(s, 3000, QuantKind::s16);
+  s.in_c = 255;
+  s.kernel = 2;  // 510: exactly one chunk
+  expect_bit_identical(s, 3001, QuantKind::s16);
 }
 
 }  // namespace

@@ -26,6 +26,8 @@ struct Conv1dS8 {
 
 // Output positions per call the scratch is sized for (conv1d_s8_scratch_bytes).
 constexpr int kConv1dRowBlock = 48;
+// The deepest patch (k_w * in_c) the int8 and hybrid forms take (callers check).
+constexpr int kConv1dMaxDepth = 1 << 22;
 // Scratch bytes of one call over up to `rows` output positions.
 std::size_t conv1d_s8_scratch_bytes(const Conv1dS8& c, int rows);
 // Output positions [r0, r1) x channels [j0, j1) of one image (in: [in_w][in_c], out:
@@ -51,5 +53,25 @@ struct Conv1dHybrid {
 using Conv1dHybridFn = void (*)(const Conv1dHybrid& h, const std::int8_t* in, float* out, int r0, int r1, int j0,
                                 int j1, std::uint8_t* scratch);
 Conv1dHybridFn conv1d_hybrid_avx512vnni();
+
+// int16x8 (w8_a16): int16 activations x int8 weights widened to int16 (pack_panels_s16: 16-output
+// panels of depth pairs), vpdpwssd pairs into int32 lanes flushed into int64 every 255 pairs
+// (exact: a pair is at most 2 * 32768 * 128 in magnitude), plus the int64 bias, then TFLite's
+// int64 MultiplyByQuantizedMultiplier (multiplier reduced to 15 bits), as conv2d_s16s8_ref.
+struct Conv1dS16 {
+  int in_w = 0, in_c = 0, out_w = 0, out_c = 0, k_w = 1, stride = 1, pad_left = 0;
+  const std::int16_t* packed = nullptr;  // pack_panels_s16(w, out_c, k_w * in_c)
+  const std::int64_t* bias = nullptr;    // out_c rounded up to 16, the input offset folded in
+  // ExpandedMultipliers (int8_gemm.h): multiplier, left and right shift, out_c rounded up to 16
+  const std::int32_t* q_mult = nullptr;
+  const std::int32_t* q_left = nullptr;
+  const std::int32_t* q_right = nullptr;
+  std::int16_t pad = 0;  // the input zero point
+  std::int32_t out_offset = 0, act_min = -32768, act_max = 32767;
+};
+std::size_t conv1d_s16_scratch_bytes(const Conv1dS16& c, int rows);
+using Conv1dS16Fn = void (*)(const Conv1dS16& c, const std::int16_t* in, std::int16_t* out, int r0, int r1, int j0,
+                             int j1, std::uint8_t* scratch);
+Conv1dS16Fn conv1d_s16_avx512vnni();  // nullptr without AVX-512 F/BW/DQ/VNNI or off x86-64
 
 }  // namespace nilm::runtime::kernels

@@ -27,6 +27,11 @@ std::size_t conv1d_s8_scratch_bytes(const Conv1dS8& c, int rows) {
   return positions * c.in_c + kSlack;
 }
 
+std::size_t conv1d_s16_scratch_bytes(const Conv1dS16& c, int rows) {
+  const std::size_t positions = std::size_t(std::max(rows, 1) - 1) * c.stride + c.k_w;
+  return positions * c.in_c * 2 + kSlack;
+}
+
 #if NILM_X86_KERNELS
 
 namespace {
@@ -84,23 +89,33 @@ template <int NP, int MR, class Epilogue>
 NILM_VNNI_TARGET void tile(const Epilogue& e, const std::uint8_t* x, std::ptrdiff_t x_step, int groups,
                            const std::int8_t* wp, std::size_t panel_bytes, int j0, int count,
                            typename Epilogue::Out* y, std::ptrdiff_t y_step) {
-  __m512i acc[MR][NP];
-  for (int p = 0; p < NP; ++p) {
-    const __m512i b = e.start(j0 + p * kPanel);
-    for (int r = 0; r < MR; ++r) acc[r][p] = b;
-  }
-  for (int t = 0; t < groups; ++t) {
-    __m512i w[NP];
-    for (int p = 0; p < NP; ++p) w[p] = _mm512_loadu_si512(wp + p * panel_bytes + std::size_t(t) * 64);
-    for (int r = 0; r < MR; ++r) {
-      const __m512i b = _mm512_set1_epi32(load4(x + r * x_step + 4 * t));
-      for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], b, w[p]);
+  // The depth loop is written inside a loop over chunks of at most kConv1dMaxDepth / 4 groups
+  // (so it runs once) whose sums are stored after it: in this form GCC 12 keeps all 24
+  // accumulators in zmm registers. As one plain loop (or storing sums += acc) it kept a stack
+  // copy of every accumulator, stored on each iteration with two register moves: half the speed.
+  alignas(64) std::int32_t sums[MR][NP][kPanel];
+  for (int t0 = 0; t0 < groups; t0 += kConv1dMaxDepth / 4) {
+    const int t1 = std::min(groups, t0 + kConv1dMaxDepth / 4);
+    __m512i acc[MR][NP];
+    for (int r = 0; r < MR; ++r)
+      for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_setzero_si512();
+    for (int t = t0; t < t1; ++t) {
+      __m512i w[NP];
+      for (int p = 0; p < NP; ++p) w[p] = _mm512_loadu_si512(wp + p * panel_bytes + std::size_t(t) * 64);
+      for (int r = 0; r < MR; ++r) {
+        const __m512i b = _mm512_set1_epi32(load4(x + r * x_step + 4 * t));
+        for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], b, w[p]);
+      }
     }
+    for (int r = 0; r < MR; ++r)
+      for (int p = 0; p < NP; ++p) _mm512_store_si512(sums[r][p], acc[r][p]);
   }
   for (int p = 0; p < NP; ++p) {
     const int left = count - p * kPanel;
     const __mmask16 mask = left >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-    for (int r = 0; r < MR; ++r) e.store(acc[r][p], j0 + p * kPanel, mask, y + r * y_step);
+    const __m512i start = e.start(j0 + p * kPanel);
+    for (int r = 0; r < MR; ++r)
+      e.store(_mm512_add_epi32(start, _mm512_load_si512(sums[r][p])), j0 + p * kPanel, mask, y + r * y_step);
   }
 }
 
@@ -175,7 +190,131 @@ void conv1d_hybrid_vnni(const Conv1dHybrid& h, const std::int8_t* in, float* out
   conv1d_rows(h.rows, HybridF32{h}, in, out, r0, r1, j0, j1, scratch);
 }
 
+// ---- int16x8 ----
+
+#define NILM_VNNI16_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vnni")))
+constexpr int kFlushPairs = 255;  // 255 * 2 * 32768 * 128 < 2^31
+
+// TFLite's int64 MultiplyByQuantizedMultiplier of 8 accumulators (outputs j ...), as
+// requantize_row_s16_avx512 in int8_gemm_x86.cc: the multiplier reduced to 15 bits
+// (min((m + 2^15) >> 16, 0x7FFF)), one rounding arithmetic shift by 15 - shift, + zp, clamped.
+NILM_VNNI16_TARGET inline __m512i requantize8_s16(const Conv1dS16& c, int j, __m512i x) {
+  const __m512i zero = _mm512_setzero_si512();  // explicit sources: GCC 12's plain forms warn
+  const __m512i one = _mm512_set1_epi64(1);
+  const auto load8 = [zero](const std::int32_t* p) NILM_VNNI16_TARGET {
+    return _mm512_mask_cvtepi32_epi64(zero, 0xFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  };
+  const __m512i m = load8(c.q_mult + j), left = load8(c.q_left + j), right = load8(c.q_right + j);
+  const __m512i reduced = _mm512_mask_min_epi64(
+      zero, 0xFF, _mm512_mask_srai_epi64(zero, 0xFF, _mm512_add_epi64(m, _mm512_set1_epi64(1 << 15)), 16),
+      _mm512_set1_epi64(0x7FFF));
+  const __m512i total = _mm512_add_epi64(_mm512_sub_epi64(_mm512_set1_epi64(15), left), right);
+  const __m512i round = _mm512_mask_sllv_epi64(zero, 0xFF, one, _mm512_sub_epi64(total, one));
+  __m512i v = _mm512_mask_srav_epi64(zero, 0xFF, _mm512_add_epi64(_mm512_mullo_epi64(x, reduced), round), total);
+  v = _mm512_add_epi64(v, _mm512_set1_epi64(c.out_offset));
+  return _mm512_mask_min_epi64(zero, 0xFF, _mm512_mask_max_epi64(zero, 0xFF, v, _mm512_set1_epi64(c.act_min)),
+                               _mm512_set1_epi64(c.act_max));
+}
+
+NILM_VNNI16_TARGET inline std::int32_t load_pair(const std::int16_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// MR rows x NP panels of int16 rows (x + r * x_step, `pairs` depth pairs), panel p's weights at
+// wp + p * panel_elems; outputs [j0, j0 + count) at y + r * y_step.
+template <int NP, int MR>
+NILM_VNNI16_TARGET void tile16(const Conv1dS16& c, const std::int16_t* x, std::ptrdiff_t x_step, int pairs,
+                               const std::int16_t* wp, std::size_t panel_elems, int j0, int count, std::int16_t* y,
+                               std::ptrdiff_t y_step) {
+  alignas(64) std::int64_t acc64[MR][NP][kPanel];
+  for (int p = 0; p < NP; ++p)
+    for (int r = 0; r < MR; ++r)
+      for (int h = 0; h < 2; ++h)
+        _mm512_store_si512(acc64[r][p] + 8 * h, _mm512_loadu_si512(c.bias + j0 + p * kPanel + 8 * h));
+  const __m256i zero256 = _mm256_setzero_si256();
+  const __m512i zero = _mm512_setzero_si512();
+  for (int t0 = 0; t0 < pairs; t0 += kFlushPairs) {
+    const int t1 = std::min(pairs, t0 + kFlushPairs);
+    __m512i acc[MR][NP];
+    for (int r = 0; r < MR; ++r)
+      for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_setzero_si512();
+    for (int t = t0; t < t1; ++t) {
+      __m512i w[NP];
+      for (int p = 0; p < NP; ++p) w[p] = _mm512_loadu_si512(wp + p * panel_elems + std::size_t(t) * 2 * kPanel);
+      for (int r = 0; r < MR; ++r) {
+        const __m512i b = _mm512_set1_epi32(load_pair(x + r * x_step + 2 * t));
+        for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_dpwssd_epi32(acc[r][p], b, w[p]);
+      }
+    }
+    for (int r = 0; r < MR; ++r)
+      for (int p = 0; p < NP; ++p)
+        for (int h = 0; h < 2; ++h) {
+          const __m256i half = _mm512_mask_extracti64x4_epi64(zero256, 0xF, acc[r][p], h);
+          const __m512i wide = _mm512_mask_cvtepi32_epi64(zero, 0xFF, half);
+          _mm512_store_si512(acc64[r][p] + 8 * h, _mm512_add_epi64(_mm512_load_si512(acc64[r][p] + 8 * h), wide));
+        }
+  }
+  for (int p = 0; p < NP; ++p)
+    for (int h = 0; h < 2; ++h) {
+      const int left = count - p * kPanel - 8 * h;
+      if (left <= 0) break;
+      const __mmask8 mask = left >= 8 ? __mmask8(0xFF) : __mmask8((1u << left) - 1);
+      const int j = j0 + p * kPanel + 8 * h;
+      for (int r = 0; r < MR; ++r)
+        _mm512_mask_cvtepi64_storeu_epi16(y + r * y_step + j, mask, requantize8_s16(c, j, _mm512_load_si512(acc64[r][p] + 8 * h)));
+    }
+}
+
+using Tile16Fn = void (*)(const Conv1dS16&, const std::int16_t*, std::ptrdiff_t, int, const std::int16_t*, std::size_t,
+                          int, int, std::int16_t*, std::ptrdiff_t);
+template <int NP, int... R>
+constexpr std::array<Tile16Fn, 16> tiles16_of(std::integer_sequence<int, R...>) {
+  std::array<Tile16Fn, 16> t{};
+  ((t[R] = R + 1 <= kTileRows[NP] ? &tile16<NP, std::min(R + 1, kTileRows[NP])> : nullptr), ...);
+  return t;
+}
+constexpr std::array<Tile16Fn, 16> kTiles16[kMaxPanels + 1] = {
+    {}, tiles16_of<1>(std::make_integer_sequence<int, 16>{}), tiles16_of<2>(std::make_integer_sequence<int, 16>{}),
+    tiles16_of<3>(std::make_integer_sequence<int, 16>{}), tiles16_of<4>(std::make_integer_sequence<int, 16>{})};
+
+void conv1d_s16_vnni(const Conv1dS16& c, const std::int16_t* in, std::int16_t* out, int r0, int r1, int j0, int j1,
+                     std::uint8_t* scratch) {
+  if (r0 >= r1 || j0 >= j1) return;
+  // the positions rows [r0, r1) read, the zero point where they overhang, then kSlack zero bytes
+  auto* seg = reinterpret_cast<std::int16_t*>(scratch);
+  const int first = r0 * c.stride - c.pad_left, count = (r1 - r0 - 1) * c.stride + c.k_w;
+  for (int q = 0; q < count; ++q) {
+    const int ix = first + q;
+    std::int16_t* d = seg + std::size_t(q) * c.in_c;
+    if (ix < 0 || ix >= c.in_w) std::fill(d, d + c.in_c, c.pad);
+    else std::memcpy(d, in + std::size_t(ix) * c.in_c, std::size_t(c.in_c) * 2);
+  }
+  std::memset(seg + std::size_t(count) * c.in_c, 0, kSlack);
+  const int k = c.k_w * c.in_c, pairs = (k + 1) / 2;
+  const std::size_t panel_elems = std::size_t(pairs) * 2 * kPanel;
+  const std::ptrdiff_t x_step = std::ptrdiff_t(c.stride) * c.in_c;
+  for (int jb = j0; jb < j1; jb += kMaxPanels * kPanel) {
+    const int cols = std::min(kMaxPanels * kPanel, j1 - jb);
+    const int np = (cols + kPanel - 1) / kPanel;
+    const std::int16_t* wp = c.packed + std::size_t(jb / kPanel) * panel_elems;
+    for (int r = r0, mr = 0; r < r1; r += mr) {
+      mr = std::min(kTileRows[np], r1 - r);
+      kTiles16[np][std::size_t(mr - 1)](c, seg + (r - r0) * x_step, x_step, pairs, wp, panel_elems, jb, cols,
+                                        out + std::ptrdiff_t(r) * c.out_c, c.out_c);
+    }
+  }
+}
+
 }  // namespace
+
+Conv1dS16Fn conv1d_s16_avx512vnni() {
+  __builtin_cpu_init();
+  const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                  __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
+  return ok ? &conv1d_s16_vnni : nullptr;
+}
 
 Conv1dS8Fn conv1d_s8_avx512vnni() {
   __builtin_cpu_init();  // avx512bw is not in CpuFeatures: ask the CPU directly
@@ -189,6 +328,7 @@ Conv1dHybridFn conv1d_hybrid_avx512vnni() { return conv1d_s8_avx512vnni() ? &con
 
 Conv1dS8Fn conv1d_s8_avx512vnni() { return nullptr; }
 Conv1dHybridFn conv1d_hybrid_avx512vnni() { return nullptr; }
+Conv1dS16Fn conv1d_s16_avx512vnni() { return nullptr; }
 
 #endif
 
