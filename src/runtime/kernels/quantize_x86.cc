@@ -18,6 +18,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "runtime/kernels/fixed_point_avx2.h"
 #define NILM_X86_KERNELS 1
 #endif
 
@@ -93,41 +95,24 @@ __attribute__((target("avx2"))) void quantize_f32_impl(std::size_t n, const floa
 }
 
 struct RequantizeConsts {
-  __m256i in_zero, mult, nudge, mask, half_mask, out_zero, lo, hi;
-  __m128i left, right;
+  MultiplierAvx2 m;
+  __m256i in_zero, out_zero, lo, hi;
 };
 
 __attribute__((target("avx2"))) inline __m256i requantize8(__m256i x, const RequantizeConsts& k) {
-  x = _mm256_sll_epi32(_mm256_sub_epi32(x, k.in_zero), k.left);  // wraps as the reference's uint32 shift
-  const __m256i even = _mm256_mul_epi32(x, k.mult);
-  const __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), k.mult);
-  // bits 31..62 of (a m + 2^30): the low word of the even lanes, the high word of the odd ones
-  const __m256i e = _mm256_srli_epi64(_mm256_add_epi64(even, k.nudge), 31);
-  const __m256i o = _mm256_slli_epi64(_mm256_add_epi64(odd, k.nudge), 1);
-  const __m256i h = _mm256_blend_epi32(e, o, 0xAA);
-  const __m256i remainder = _mm256_and_si256(h, k.mask);
-  const __m256i threshold = _mm256_sub_epi32(k.half_mask, _mm256_cmpgt_epi32(_mm256_setzero_si256(), h));
-  __m256i v = _mm256_sub_epi32(_mm256_sra_epi32(h, k.right), _mm256_cmpgt_epi32(remainder, threshold));
-  v = _mm256_add_epi32(v, k.out_zero);
+  const __m256i v = _mm256_add_epi32(multiply_by_quantized_multiplier_avx2(_mm256_sub_epi32(x, k.in_zero), k.m), k.out_zero);
   return _mm256_min_epi32(_mm256_max_epi32(v, k.lo), k.hi);
 }
 
 template <class In, class Out>
 __attribute__((target("avx2"))) void requantize_impl(std::size_t n, const In* in, std::int32_t in_zero_point,
                                                      QuantizedMultiplier m, std::int32_t out_zero_point, Out* out) {
-  const int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
-  const auto mask = static_cast<std::int32_t>((std::int64_t{1} << right) - 1);
   RequantizeConsts k;
+  k.m = multiplier_avx2(m);
   k.in_zero = _mm256_set1_epi32(in_zero_point);
-  k.mult = _mm256_set1_epi32(m.multiplier);
-  k.nudge = _mm256_set1_epi64x(std::int64_t{1} << 30);
-  k.mask = _mm256_set1_epi32(mask);
-  k.half_mask = _mm256_set1_epi32(mask >> 1);
   k.out_zero = _mm256_set1_epi32(out_zero_point);
   k.lo = _mm256_set1_epi32(lowest<Out>());
   k.hi = _mm256_set1_epi32(highest<Out>());
-  k.left = _mm_cvtsi32_si128(left);
-  k.right = _mm_cvtsi32_si128(right);
   std::size_t i = 0;
   for (; i + kStep <= n; i += kStep) {
     __m256i a, b;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "runtime/kernels/binary_s16_x86.h"
 #include "runtime/kernels/fixed_point_math.h"
 #include "runtime/kernels/quantized_binary.h"
 
@@ -89,17 +90,24 @@ struct FastS16Element {
   }
 };
 
+// Where row r's operands start.
+void row_offsets(const CollapsedBinary& c, std::int64_t r, std::int64_t* oa, std::int64_t* ob) {
+  std::int64_t rest = r;
+  *oa = *ob = 0;
+  for (int d = c.rank - 1; d >= 0; --d) {
+    const std::int64_t i = rest % c.outer[std::size_t(d)];
+    rest /= c.outer[std::size_t(d)];
+    *oa += i * c.a_outer[std::size_t(d)];
+    *ob += i * c.b_outer[std::size_t(d)];
+  }
+}
+
 // Rows [r0, r1) of merged broadcast geometry, `f(a, b)` per element.
 template <class T, class F>
 void rows_t(const F& f, const CollapsedBinary& c, const T* a, const T* b, T* out, std::int64_t r0, std::int64_t r1) {
   for (std::int64_t r = r0; r < r1; ++r) {
-    std::int64_t oa = 0, ob = 0, rest = r;
-    for (int d = c.rank - 1; d >= 0; --d) {
-      const std::int64_t i = rest % c.outer[std::size_t(d)];
-      rest /= c.outer[std::size_t(d)];
-      oa += i * c.a_outer[std::size_t(d)];
-      ob += i * c.b_outer[std::size_t(d)];
-    }
+    std::int64_t oa = 0, ob = 0;
+    row_offsets(c, r, &oa, &ob);
     const T* x = a + oa;
     const T* y = b + ob;
     T* o = out + r * c.inner;
@@ -181,9 +189,22 @@ void binary_s8_rows(const std::int8_t* table, const CollapsedBinary& c, const st
   }
 }
 
+void binary_s16_rows_portable(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
+                              const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end) {
+  rows_s16(p, c, a, b, out, row_begin, row_end);
+}
+
 void binary_s16_rows(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
                      const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end) {
-  rows_s16(p, c, a, b, out, row_begin, row_end);
+  static const BinaryS16RowFn avx2 = binary_s16_row_avx2();
+  const bool vector_op = p.geometry.op == BinaryOp::add || p.geometry.op == BinaryOp::sub || p.geometry.op == BinaryOp::mul;
+  if (!avx2 || p.pot_int16 || !vector_op || c.a_inner > 1 || c.b_inner > 1)
+    return rows_s16(p, c, a, b, out, row_begin, row_end);
+  for (std::int64_t r = row_begin; r < row_end; ++r) {
+    std::int64_t oa = 0, ob = 0;
+    row_offsets(c, r, &oa, &ob);
+    avx2(p, a + oa, int(c.a_inner), b + ob, int(c.b_inner), out + r * c.inner, c.inner);
+  }
 }
 
 namespace {

@@ -26,8 +26,12 @@ CollapsedBinary collapse_binary(const BinaryParams& g);
 std::vector<std::int8_t> make_binary_s8_table(const QuantizedBinaryParams& p);
 void binary_s8_rows(const std::int8_t* table, const CollapsedBinary& c, const std::int8_t* a, const std::int8_t* b,
                     std::int8_t* out, std::int64_t row_begin, std::int64_t row_end);
+// int16: on CPUs with AVX2, rows whose operands advance by 1 or 0 (a broadcast scalar) run
+// kernels/binary_s16_x86.h (the same integers); the rest, and other CPUs, the portable rows.
 void binary_s16_rows(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
                      const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end);
+void binary_s16_rows_portable(const QuantizedBinaryParams& p, const CollapsedBinary& c, const std::int16_t* a,
+                              const std::int16_t* b, std::int16_t* out, std::int64_t row_begin, std::int64_t row_end);
 
 // MEAN whose reduced axes form one contiguous block: outer x reduced x inner, outputs
 // [out_begin, out_end) of the outer x inner ones.
