@@ -16,8 +16,6 @@
 #if defined(__x86_64__) && defined(__AVX512F__)
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "runtime/kernels/vector_math.h"
 
 namespace nilm::runtime::kernels {
