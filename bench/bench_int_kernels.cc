@@ -115,9 +115,9 @@ void observe(void* user, const runtime::OpEvent& e) {
 }
 
 Timing time_layer(const model::Graph& g, bool conv, runtime::Tier tier, runtime::CpuFeatures features,
-                  double seconds) {
+                  double seconds, int threads = 1) {
   const runtime::Model m = runtime::Model::from_graph(g, {tier, features}, "bench");
-  runtime::Interpreter run(m, 1);
+  runtime::Interpreter run(m, threads);
   std::fill(run.input(0), run.input(0) + run.input_elements(0), 0.25f);
   Probe probe{conv ? model::OpKind::conv2d : model::OpKind::fully_connected, {}, ""};
   run.set_observer(observe, &probe);
@@ -174,6 +174,7 @@ int main() {
     Kind kind;
     runtime::Tier tier;
     runtime::CpuFeatures features;
+    int threads = 1;
   };
   const Config configs[] = {
       {"f32 avx2", Kind::f32, runtime::Tier::optimized, all},
@@ -208,12 +209,15 @@ int main() {
   for (double t : totals) std::printf(" %12.1f", t);
   std::printf("\n\ndense1 kernels:");
   for (std::size_t i = 0; i < std::size(configs); ++i) std::printf(" %s=%s", configs[i].label, best_kernels[i].c_str());
-  // The transformer's dense layers: AVX2 (the packed-panel kernels) vs the best (tiled VNNI).
+  // The transformer's dense layers: AVX2 (the packed-panel kernels) vs the best (tiled VNNI),
+  // the best also with two threads.
   const Config tf_configs[] = {
       {"s8 avx2", Kind::s8, runtime::Tier::optimized, runtime::cpu_avx2 | runtime::cpu_fma},
       {"s8 best", Kind::s8, runtime::Tier::optimized, all},
       {"hybrid avx2", Kind::hybrid, runtime::Tier::optimized, runtime::cpu_avx2 | runtime::cpu_fma},
       {"hybrid best", Kind::hybrid, runtime::Tier::optimized, all},
+      {"s8 best 2t", Kind::s8, runtime::Tier::optimized, all, 2},
+      {"hybrid best 2t", Kind::hybrid, runtime::Tier::optimized, all, 2},
   };
   std::printf("\n\n%-26s", "transformer dense");
   for (const auto& c : tf_configs) std::printf(" %12s", c.label);
@@ -224,7 +228,7 @@ int main() {
     double s8_best = 0;
     for (std::size_t i = 0; i < std::size(tf_configs); ++i) {
       const auto& c = tf_configs[i];
-      const Timing t = time_layer(layer_graph(l, c.kind, rng), false, c.tier, c.features, seconds);
+      const Timing t = time_layer(layer_graph(l, c.kind, rng), false, c.tier, c.features, seconds, c.threads);
       if (i == 1) s8_best = t.median_us;
       tf_kernels[i] = t.kernel;
       std::printf(" %12.1f", t.median_us);
