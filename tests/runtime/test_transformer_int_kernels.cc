@@ -308,5 +308,46 @@ TEST(VectorizedBinaryS16, RowsAreBitIdenticalToTheReference) {
     }
 }
 
+// int8 binary rows against a broadcast scalar (the VBMI row-table path on CPUs that have it)
+// and the other patterns, against binary_s8_ref.
+TEST(VectorizedBinaryS8, ScalarBroadcastRowsAreBitIdenticalToTheReference) {
+  std::mt19937 rng(52);
+  const std::vector<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> shapes = {
+      {{2, 299, 299}, {1}}, {{1}, {3, 300}}, {{3, 257}, {3, 1}}, {{4, 1}, {4, 700}}, {{3, 37}, {37}}, {{5, 300}, {5, 300}}};
+  for (int trial = 0; trial < 12; ++trial)
+    for (const auto& [sa, sb] : shapes) {
+      const auto op = trial % 2 ? kernels::BinaryOp::mul : kernels::BinaryOp::add;
+      kernels::QuantizedBinaryParams p;
+      p.geometry = kernels::make_binary_params(op, sa.data(), int(sa.size()), sb.data(), int(sb.size()),
+                                               kernels::Activation::none);
+      const double s1 = 0.01 * (1 + trial), s2 = 0.03, so = 0.05;
+      p.input1_offset = -random_int(rng, -128, 127);
+      p.input2_offset = -random_int(rng, -128, 127);
+      p.output_offset = random_int(rng, -128, 127);
+      if (op == kernels::BinaryOp::mul) {
+        p.output = kernels::quantize_multiplier(s1 * s2 / so);
+      } else {
+        p.left_shift = 20;
+        const double twice_max = 2 * std::max(s1, s2);
+        p.input1 = kernels::quantize_multiplier(s1 / twice_max);
+        p.input2 = kernels::quantize_multiplier(s2 / twice_max);
+        p.output = kernels::quantize_multiplier(twice_max / (double(1 << 20) * so));
+      }
+      p.act_min = -128;
+      p.act_max = 127;
+      std::int64_t na = 1, nb = 1, no = 1;
+      for (auto d : sa) na *= d;
+      for (auto d : sb) nb *= d;
+      for (int d = 0; d < kernels::kMaxRank; ++d) no *= p.geometry.shape[std::size_t(d)];
+      const auto a = random_ints<std::int8_t>(rng, std::size_t(na)), b = random_ints<std::int8_t>(rng, std::size_t(nb));
+      std::vector<std::int8_t> want(static_cast<std::size_t>(no)), got(want.size(), 7);
+      kernels::binary_s8_ref(p, a.data(), b.data(), want.data());
+      const auto table = kernels::make_binary_s8_table(p);
+      const auto c = kernels::collapse_binary(p.geometry);
+      kernels::binary_s8_rows(table.data(), c, a.data(), b.data(), got.data(), 0, c.rows);
+      ASSERT_EQ(got, want) << "trial " << trial << " shape " << sa.size() << "/" << sb.size();
+    }
+}
+
 }  // namespace
 }  // namespace nilm::runtime

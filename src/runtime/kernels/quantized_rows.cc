@@ -7,6 +7,7 @@
 
 #include "runtime/kernels/binary_s16_x86.h"
 #include "runtime/kernels/fixed_point_math.h"
+#include "runtime/kernels/lut_x86.h"
 #include "runtime/kernels/quantized_binary.h"
 
 namespace nilm::runtime::kernels {
@@ -164,6 +165,22 @@ std::vector<std::int8_t> make_binary_s8_table(const QuantizedBinaryParams& p) {
 void binary_s8_rows(const std::int8_t* table, const CollapsedBinary& c, const std::int8_t* a, const std::int8_t* b,
                     std::int8_t* out, std::int64_t row_begin, std::int64_t row_end) {
   auto at = [table](std::int8_t x, std::int8_t y) { return table[std::size_t(std::uint8_t(x)) * 256 + std::uint8_t(y)]; };
+  // A long row against a broadcast scalar is one 256-entry table: on CPUs with AVX-512 VBMI it
+  // runs as register lookups (kernels/lut_x86.h), the same bytes.
+  static const LutS8Fn vbmi = lut_s8_avx512vbmi();
+  const bool scalar_b = c.a_inner == 1 && c.b_inner == 0, scalar_a = c.a_inner == 0 && c.b_inner == 1;
+  if (vbmi && c.inner >= 256 && (scalar_a || scalar_b)) {
+    LutS8 row_table;
+    for (std::int64_t r = row_begin; r < row_end; ++r) {
+      std::int64_t oa = 0, ob = 0;
+      row_offsets(c, r, &oa, &ob);
+      const std::int8_t* v = scalar_b ? a + oa : b + ob;
+      const auto s = std::size_t(std::uint8_t(scalar_b ? b[ob] : a[oa]));
+      for (std::size_t u = 0; u < 256; ++u) row_table[u] = scalar_b ? table[u * 256 + s] : table[s * 256 + u];
+      vbmi(row_table, std::size_t(c.inner), v, out + r * c.inner);
+    }
+    return;
+  }
   for (std::int64_t r = row_begin; r < row_end; ++r) {
     std::int64_t oa = 0, ob = 0, rest = r;
     for (int d = c.rank - 1; d >= 0; --d) {
