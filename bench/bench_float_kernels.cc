@@ -4,7 +4,8 @@
 // GEMMs are called as the FULLY_CONNECTED / BATCH_MATMUL adapters call them (48-row blocks
 // over all panels) and reported with GFLOP/s.
 //
-//   bench_float_kernels            (BENCH_SECONDS per configuration, default 0.3)
+//   bench_float_kernels            (BENCH_SECONDS per configuration, default 0.3;
+//                                   BENCH_COPIES=1 keeps the GEMM weights hot in cache, default 12)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -96,7 +97,7 @@ int main() {
     const auto bias = random_floats(std::size_t(gm.n), rng);
     // Several copies of the packed weights, used in turn, so that each call finds its weights
     // out of L2 as in a whole model (5 MB of weights) rather than hot from the previous call.
-    constexpr int kCopies = 12;
+    static const int kCopies = std::getenv("BENCH_COPIES") ? std::atoi(std::getenv("BENCH_COPIES")) : 12;
     std::vector<k::AlignedFloats> packed(kCopies);
     for (auto& pk : packed) {
       pk.resize(k::packed_panels_size(gm.k, gm.n));
