@@ -3,6 +3,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "runtime/kernels/lut_s16_avx512.h"
 #define NILM_X86_KERNELS 1
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own "undefined" vectors (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -27,22 +29,13 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void lut_s8_impl(const Lu
   }
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __m512i sign_extend16(__m512i v) {
-  return _mm512_srai_epi32(_mm512_slli_epi32(v, 16), 16);
-}
-
-__attribute__((target("avx512f,avx512bw,avx512vl"))) void lut_s16_impl(const LutS16& lut, std::size_t n,
-                                                                     const std::int16_t* in, std::int16_t* out) {
-  const __m512i bias = _mm512_set1_epi32(256), low7 = _mm512_set1_epi32(0x7f), r64 = _mm512_set1_epi32(64);
-  for (std::size_t i = 0; i < n; i += 16) {
-    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
-    const __m512i v = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, in + i));
-    const __m512i index = _mm512_add_epi32(bias, _mm512_srai_epi32(v, 7));  // [0, 511]
-    const __m512i pair = _mm512_i32gather_epi32(index, lut.data(), 2);      // lut[i] | lut[i + 1] << 16
-    const __m512i base = sign_extend16(pair), next = _mm512_srai_epi32(pair, 16);
-    const __m512i slope = sign_extend16(_mm512_sub_epi32(next, base));
-    const __m512i delta = _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(slope, _mm512_and_si512(v, low7)), r64), 7);
-    _mm256_mask_storeu_epi16(out + i, m, _mm512_cvtepi32_epi16(_mm512_add_epi32(base, delta)));
+__attribute__((target("avx512f,avx512bw"))) void lut_s16_impl(const LutS16& lut, std::size_t n, const std::int16_t* in,
+                                                            std::int16_t* out) {
+  LutS16Registers r;
+  load_lut_s16(lut, &r);
+  for (std::size_t i = 0; i < n; i += 32) {
+    const __mmask32 m = n - i >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((std::uint64_t{1} << (n - i)) - 1);
+    _mm512_mask_storeu_epi16(out + i, m, lut_lookup_s16x32(_mm512_maskz_loadu_epi16(m, in + i), r));
   }
 }
 
@@ -56,8 +49,7 @@ LutS8Fn lut_s8_avx512vbmi() {
 }
 LutS16Fn lut_s16_avx512() {
   __builtin_cpu_init();
-  const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                  __builtin_cpu_supports("avx512vl");
+  const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
   return ok ? &lut_s16_impl : nullptr;
 }
 

@@ -13,6 +13,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "runtime/kernels/lut_s16_avx512.h"
 #define NILM_X86_KERNELS 1
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own "undefined" vectors (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -27,8 +29,6 @@ namespace {
 
 #define NILM_SOFTMAX_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl")))
 
-NILM_SOFTMAX_TARGET inline __m512i sign_extend16(__m512i v) { return _mm512_srai_epi32(_mm512_slli_epi32(v, 16), 16); }
-
 NILM_SOFTMAX_TARGET void softmax_s16_rows_impl(const SoftmaxS16Params& p, const std::int16_t* in, std::int16_t* out,
                                                int row_begin, int row_end) {
   const int left = p.input.shift > 0 ? p.input.shift : 0, right = p.input.shift > 0 ? 0 : -p.input.shift;
@@ -38,7 +38,9 @@ NILM_SOFTMAX_TARGET void softmax_s16_rows_impl(const SoftmaxS16Params& p, const 
   const __m512i mask = _mm512_set1_epi32(mask_bits), half_mask = _mm512_set1_epi32(mask_bits >> 1);
   const __m512i zero = _mm512_setzero_si512();
   const __m512i i16_min = _mm512_set1_epi32(-32768), i16_max = _mm512_set1_epi32(32767);
-  const __m512i bias = _mm512_set1_epi32(256), low7 = _mm512_set1_epi32(0x7f), r64 = _mm512_set1_epi32(64);
+  const __m512i ones16 = _mm512_set1_epi16(1);
+  LutS16Registers exp_table;
+  load_lut_s16(p.exp_lut, &exp_table);
   const int cols = p.cols;
   for (int r = row_begin; r < row_end; ++r) {
     const std::int16_t* x = in + std::size_t(r) * std::size_t(cols);
@@ -56,31 +58,32 @@ NILM_SOFTMAX_TARGET void softmax_s16_rows_impl(const SoftmaxS16Params& p, const 
     m128 = _mm_max_epi16(m128, _mm_shufflelo_epi16(m128, 0xB1));
     const auto max_in_row = static_cast<std::int16_t>(_mm_extract_epi16(m128, 0));
     const __m512i vmax = _mm512_set1_epi32(max_in_row);
-    // exps (kept in the output) and their sum
+    // exps (kept in the output) and their sum, 32 columns a step: the rescaled differences in
+    // two 16-lane int32 halves, the table lookup on 32 int16 lanes
     __m512i sum = zero;
-    for (int c = 0; c < cols; c += 16) {
-      const __mmask16 m = cols - c >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
-      const __m512i v = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, x + c));
-      const __m512i a = _mm512_sll_epi32(_mm512_sub_epi32(v, vmax), left_count);
-      const __m512i even = _mm512_mul_epi32(a, mult);
-      const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(a, 32), mult);
-      const __m512i h = _mm512_mask_blend_epi32(__mmask16(0xAAAA), _mm512_srli_epi64(_mm512_add_epi64(even, nudge), 31),
-                                                _mm512_slli_epi64(_mm512_add_epi64(odd, nudge), 1));
-      const __m512i remainder = _mm512_and_si512(h, mask);
-      const __m512i threshold = _mm512_mask_add_epi32(half_mask, _mm512_cmplt_epi32_mask(h, zero), half_mask,
-                                                      _mm512_set1_epi32(1));
-      __m512i scaled = _mm512_sra_epi32(h, right_count);
-      scaled = _mm512_mask_add_epi32(scaled, _mm512_cmpgt_epi32_mask(remainder, threshold), scaled, _mm512_set1_epi32(1));
-      const __m512i sym = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(scaled, i16_max), i16_min), i16_max);
-      const __m512i index = _mm512_add_epi32(bias, _mm512_srai_epi32(sym, 7));
-      const __m512i pair = _mm512_i32gather_epi32(index, p.exp_lut.data(), 2);  // lut[i] | lut[i + 1] << 16
-      const __m512i base = sign_extend16(pair), next = _mm512_srai_epi32(pair, 16);
-      const __m512i slope = sign_extend16(_mm512_sub_epi32(next, base));
-      const __m512i delta =
-          _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(slope, _mm512_and_si512(sym, low7)), r64), 7);
-      const __m512i e = sign_extend16(_mm512_add_epi32(base, delta));
-      sum = _mm512_mask_add_epi32(sum, m, sum, e);
-      _mm256_mask_storeu_epi16(y + c, m, _mm512_cvtepi32_epi16(e));
+    for (int c = 0; c < cols; c += 32) {
+      const __mmask32 m = cols - c >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((std::uint64_t{1} << (cols - c)) - 1);
+      const __m512i xs = _mm512_maskz_loadu_epi16(m, x + c);
+      __m256i syms[2];
+      for (int half = 0; half < 2; ++half) {
+        const __m512i v = _mm512_cvtepi16_epi32(half ? _mm512_extracti64x4_epi64(xs, 1) : _mm512_castsi512_si256(xs));
+        const __m512i a = _mm512_sll_epi32(_mm512_sub_epi32(v, vmax), left_count);
+        const __m512i even = _mm512_mul_epi32(a, mult);
+        const __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(a, 32), mult);
+        const __m512i h = _mm512_mask_blend_epi32(__mmask16(0xAAAA), _mm512_srli_epi64(_mm512_add_epi64(even, nudge), 31),
+                                                  _mm512_slli_epi64(_mm512_add_epi64(odd, nudge), 1));
+        const __m512i remainder = _mm512_and_si512(h, mask);
+        const __m512i threshold = _mm512_mask_add_epi32(half_mask, _mm512_cmplt_epi32_mask(h, zero), half_mask,
+                                                        _mm512_set1_epi32(1));
+        __m512i scaled = _mm512_sra_epi32(h, right_count);
+        scaled = _mm512_mask_add_epi32(scaled, _mm512_cmpgt_epi32_mask(remainder, threshold), scaled, _mm512_set1_epi32(1));
+        syms[half] = _mm512_cvtepi32_epi16(
+            _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(scaled, i16_max), i16_min), i16_max));
+      }
+      const __m512i sym = _mm512_inserti64x4(_mm512_castsi256_si512(syms[0]), syms[1], 1);
+      const __m512i e = _mm512_maskz_mov_epi16(m, lut_lookup_s16x32(sym, exp_table));  // tail lanes add 0
+      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(e, ones16));  // pairs of int16: exact in int32
+      _mm512_mask_storeu_epi16(y + c, m, e);
     }
     const std::int32_t sum_of_exps = _mm512_reduce_add_epi32(sum);
     // the reciprocal: the reference's scalar steps

@@ -1,8 +1,7 @@
 // int16 SOFTMAX rows for x86 AVX-512 (F/BW/DQ/VL), bit-identical to softmax_s16_ref
-// (quantized_reference.h): 16 columns a step, the exp table's two anchors of each lane fetched
-// by one 32-bit gather (anchor i and i + 1 are adjacent int16s), the interpolation, the
-// difference-to-maximum rescaling and the final 64-bit scaling in vector lanes; the row's
-// reciprocal is the reference's scalar code.
+// (quantized_reference.h): 32 columns a step, the difference-to-maximum rescaling in int32
+// lanes, the exp table interpolated on int16 lanes from registers (lut_s16_avx512.h), the final
+// 64-bit scaling in int64 lanes; the row's reciprocal is the reference's scalar code.
 #pragma once
 
 #include <cstdint>
