@@ -225,6 +225,8 @@ constexpr int kConv1dColumns = 64;  // outputs per task (the kernel's widest til
 struct Conv1dTasks {
   int blocks = 1, block_rows = 1, columns = 1;
   Conv1dTasks(const kernels::ConvParams& p, int threads) {
+    // under 256 K multiply-adds (about a microsecond) a thread hand-off costs more than it saves
+    if (double(p.out_w) * p.out_c * p.k_w * p.in_c < 256 * 1024) threads = 1;
     columns = (p.out_c + kConv1dColumns - 1) / kConv1dColumns;
     blocks = (p.out_w + kernels::kConv1dRowBlock - 1) / kernels::kConv1dRowBlock;
     while (threads > 1 && blocks < p.out_w && (blocks * columns) % threads != 0) ++blocks;

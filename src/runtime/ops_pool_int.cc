@@ -87,7 +87,9 @@ void eval_pool_int_opt(const OpState& state, const EvalContext& ctx) {
   const T* in = static_cast<const T*>(ctx.inputs[0]);
   T* out = static_cast<T*>(ctx.outputs[0]);
   const int positions = p.batch * p.out_h * p.out_w;
-  const int chunk = chunk_size(positions, 4 * ctx.pool.size(), 8);
+  // a pool reading under 64 KB takes about a microsecond: one task, no thread hand-off
+  const std::size_t bytes = std::size_t(p.batch) * p.in_h * p.in_w * p.channels * sizeof(T);
+  const int chunk = kMax && bytes < (std::size_t{64} << 10) ? positions : chunk_size(positions, 4 * ctx.pool.size(), 8);
   ctx.pool.run((positions + chunk - 1) / chunk, [&](int task, int thread) {
     std::int32_t* acc = ctx.thread_scratch<std::int32_t>(s, thread);
     const int e = std::min(positions, (task + 1) * chunk);

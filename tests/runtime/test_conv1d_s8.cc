@@ -3,7 +3,8 @@
 // reference kernels, bit for bit: the CNN's channel counts and wider ones (1 to 4 panels of 16
 // outputs, partial panels), depths that are not multiples of 4, strides 1 and 2, 'same' and
 // 'valid' padding, widths below and above one row block (48 positions), batches of 1 and 2, and
-// 1 to 3 threads (row blocks x 64-output column tasks).
+// 1 to 3 threads (row blocks x 64-output column tasks). Also the int8 / int16 max pool split
+// across threads.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -78,6 +79,27 @@ TEST(Conv1dS8, Int16DeepPatchesFlushIntoInt64) {
   s.in_c = 255;
   s.kernel = 2;  // 510: exactly one chunk
   expect_bit_identical(s, 3001, QuantKind::s16);
+}
+
+}  // namespace
+}  // namespace nilm::runtime::testing
+
+namespace nilm::runtime::testing {
+namespace {
+
+// Max pools reading 64 KB or more are split into chunks of output positions across threads
+// (smaller ones run as one task): chunks starting mid-row and mid-batch, int8 and int16, clamps.
+TEST(MaxPoolInt, LargePoolsSplitAcrossThreadsAreBitIdentical) {
+  int seed = 4000;
+  for (bool int16 : {false, true})
+    for (int size : {2, 3}) {
+      const QuantCase c = pool_case(int16, true, 3, 601, 40, size, 2, model::Padding::same,
+                                    size == 3 ? model::Activation::relu6 : model::Activation::none, std::uint32_t(seed++));
+      SCOPED_TRACE(c.name);
+      EXPECT_EQ(kernel_of(c.quantized, model::OpKind::max_pool2d, Tier::optimized), int16 ? "max_pool2d_s16_opt" : "max_pool2d_s8_opt");
+      const std::vector<float> want = run_float_io(c.quantized, c.inputs, Tier::reference);
+      for (int threads : {1, 2, 3}) EXPECT_EQ(run_float_io(c.quantized, c.inputs, Tier::optimized, threads), want);
+    }
 }
 
 }  // namespace
