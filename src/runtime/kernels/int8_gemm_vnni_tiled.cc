@@ -46,11 +46,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) std::int32_t row_correcti
   int t = 0;
   for (; t + 64 <= k; t += 64) acc = _mm512_dpbusd_epi32(acc, ones, _mm512_loadu_si512(x + t));
   if (t < k) acc = _mm512_dpbusd_epi32(acc, ones, _mm512_maskz_loadu_epi8((~std::uint64_t{0}) >> (64 - (k - t)), x + t));
-  alignas(64) std::int32_t lanes[16];  // stored and summed: GCC 12's reduce intrinsic warns
-  _mm512_store_si512(lanes, acc);
-  std::int32_t sum = 0;
-  for (std::int32_t v : lanes) sum += v;
-  return 128 * sum;
+  return 128 * _mm512_reduce_add_epi32(acc);
 }
 
 // acc += u8 x s8 in groups of 4 (vpdpbusd). Inline asm because GCC 12 ties the intrinsic's
@@ -217,15 +213,8 @@ __attribute__((target("avx512f,avx512bw"))) void min_max(const float* x, std::si
     mn = _mm512_min_ps(mn, v);
     mx = _mm512_max_ps(mx, v);
   }
-  alignas(64) float a[16], b[16];
-  _mm512_store_ps(a, mn);
-  _mm512_store_ps(b, mx);
-  lo = a[0];
-  hi = b[0];
-  for (int q = 1; q < 16; ++q) {
-    lo = std::min(lo, a[q]);
-    hi = std::max(hi, b[q]);
-  }
+  lo = _mm512_reduce_min_ps(mn);  // exact in any order
+  hi = _mm512_reduce_max_ps(mx);
 }
 
 __attribute__((target("avx512f,avx512bw"))) float symmetric_avx512(const float* x, std::size_t n, std::int8_t* q) {
