@@ -15,11 +15,7 @@
 namespace nilm::runtime::kernels {
 
 namespace {
-constexpr int kPanel = 16;     // outputs per zmm of int32 accumulators
-constexpr int kMaxPanels = 4;  // a tile is up to 64 outputs wide
-constexpr int kSlack = 64;     // bytes after the copied positions: the last depth group over-reads
-// Rows per tile for 1..4 panels: rows x panels accumulators + panels weights + 1 broadcast <= 32.
-constexpr int kTileRows[kMaxPanels + 1] = {0, 16, 12, 8, 6};
+constexpr int kSlack = 64;  // bytes after the copied positions: the last depth group over-reads
 }  // namespace
 
 std::size_t conv1d_s8_scratch_bytes(const Conv1dS8& c, int rows) {
@@ -35,6 +31,11 @@ std::size_t conv1d_s16_scratch_bytes(const Conv1dS16& c, int rows) {
 #if NILM_X86_KERNELS
 
 namespace {
+
+constexpr int kPanel = 16;     // outputs per zmm of int32 accumulators
+constexpr int kMaxPanels = 4;  // a tile is up to 64 outputs wide
+// Rows per tile for 1..4 panels: rows x panels accumulators + panels weights + 1 broadcast <= 32.
+constexpr int kTileRows[kMaxPanels + 1] = {0, 16, 12, 8, 6};
 
 #define NILM_VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
