@@ -1,6 +1,7 @@
 // Integer (int8 / int16) rows for the activations and SOFTMAX: LOGISTIC, TANH, GELU, RELU,
 // RSQRT (int8: one 256-entry table each; int16: TFLite's interpolated tables or per-element
-// requantization) and SOFTMAX (int8 fixed point, int16 tables), reference and optimized.
+// requantization) and SOFTMAX (int8 fixed point, int16 tables), reference and optimized
+// (portable rows; x86: AVX-512 int16 SOFTMAX and int16 tables, VBMI int8 tables).
 // Prepare derives TFLite's tables and multipliers and refuses the output grids TFLite refuses.
 #include <algorithm>
 #include <cmath>

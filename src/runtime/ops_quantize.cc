@@ -1,7 +1,8 @@
 // QUANTIZE (f32 -> i8 / i16, and requantization between i8 and i16) and DEQUANTIZE (i8 / i16 /
 // f16 -> f32), as TFLite's quantize.cc / dequantize.cc compute them. These are the edges of a
 // quantized graph with float inputs and outputs; a DEQUANTIZE of a constant (f16 or int8
-// weights feeding a float op) is folded at load time instead (fold_dequantize.h).
+// weights feeding a float op) is folded at load time instead (fold_dequantize.h). AVX2 variants
+// (kernels/quantize_x86.h) give the reference's integers and floats.
 #include <algorithm>
 #include <cstring>
 
