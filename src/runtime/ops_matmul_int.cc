@@ -121,13 +121,18 @@ void eval_matmul_opt(const OpState& state, const EvalContext& ctx) {
     const std::ptrdiff_t sn = p.adj_y ? p.k : 1, sk = p.adj_y ? 1 : p.n;
     kernels::pack_panels_s8_flipped_into(y, p.n, p.k, sn, sk, q.packed);  // for the tiled kernel
     // Column and row sums with contiguous inner loops (they vectorize: per run, O(k (m + n)))
-    std::fill(q.col_sums, q.col_sums + s.n_padded, 0);
+    // (__restrict: an int32 store may otherwise alias the int8 operand, which stops vectorizing)
+    std::int32_t* __restrict col_sums = q.col_sums;
+    std::fill(col_sums, col_sums + s.n_padded, 0);
     if (p.adj_y) {
-      for (int j = 0; j < p.n; ++j)
-        for (int t = 0; t < p.k; ++t) q.col_sums[j] += y[std::size_t(j) * p.k + t];
+      for (int j = 0; j < p.n; ++j) {
+        std::int32_t sum = 0;
+        for (int t = 0; t < p.k; ++t) sum += y[std::size_t(j) * p.k + t];
+        col_sums[j] = sum;
+      }
     } else {
       for (int t = 0; t < p.k; ++t)
-        for (int j = 0; j < p.n; ++j) q.col_sums[j] += y[std::size_t(t) * p.n + j];
+        for (int j = 0; j < p.n; ++j) col_sums[j] += y[std::size_t(t) * p.n + j];
     }
     for (int j = 0; j < s.n_padded; ++j) q.col_bias[j] = ox * q.col_sums[j] + p.k * ox * oy;
     for (int i = 0; i < p.m; ++i) {

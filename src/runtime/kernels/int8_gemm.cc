@@ -2,6 +2,8 @@
 // x86-64, NEON on aarch64). Four outputs per step so each activation load feeds four weight rows.
 #include "runtime/kernels/int8_gemm.h"
 
+#include <cstring>
+
 namespace nilm::runtime::kernels {
 
 namespace {
@@ -74,8 +76,25 @@ void pack_panels_s8_flipped_into(const std::int8_t* src, int n, int k, std::ptrd
     for (int g = 0; g < groups; ++g, dst += 4 * kPanelS8) {
       const std::int8_t* s = src + std::ptrdiff_t(p) * kPanelS8 * stride_n + std::ptrdiff_t(g) * 4 * stride_k;
       if ((p + 1) * kPanelS8 <= n && (g + 1) * 4 <= k) {  // whole panel and group: no bound checks
-        for (int o = 0; o < kPanelS8; ++o)
-          for (int b = 0; b < 4; ++b) dst[o * 4 + b] = static_cast<std::int8_t>(s[o * stride_n + b * stride_k] ^ 0x80);
+        if (stride_k == 1) {  // each output's 4 bytes are contiguous ([n, k] sources)
+          for (int o = 0; o < kPanelS8; ++o) {
+            std::uint32_t v;
+            std::memcpy(&v, s + o * stride_n, 4);
+            v ^= 0x80808080u;
+            std::memcpy(dst + o * 4, &v, 4);
+          }
+        } else if (stride_n == 1) {  // 4 contiguous rows of 16 outputs ([k, n] sources), interleaved
+          const auto* r = reinterpret_cast<const std::uint8_t*>(s);
+          for (int o = 0; o < kPanelS8; ++o) {
+            const std::uint32_t v = std::uint32_t(r[o]) | std::uint32_t(r[o + stride_k]) << 8 |
+                                    std::uint32_t(r[o + 2 * stride_k]) << 16 | std::uint32_t(r[o + 3 * stride_k]) << 24;
+            const std::uint32_t f = v ^ 0x80808080u;
+            std::memcpy(dst + o * 4, &f, 4);
+          }
+        } else {
+          for (int o = 0; o < kPanelS8; ++o)
+            for (int b = 0; b < 4; ++b) dst[o * 4 + b] = static_cast<std::int8_t>(s[o * stride_n + b * stride_k] ^ 0x80);
+        }
         continue;
       }
       for (int o = 0; o < kPanelS8; ++o)
