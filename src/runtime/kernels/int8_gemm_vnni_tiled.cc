@@ -268,7 +268,18 @@ __attribute__((target("avx512f,avx512bw"))) float asymmetric_avx512(const float*
   const float scale = asymmetric_parameters(lo, hi, offset);
   const __m512 convert = _mm512_set1_ps(1.f / scale);
   const __m512i off = _mm512_set1_epi32(offset), qlo = _mm512_set1_epi32(-128), qhi = _mm512_set1_epi32(127);
-  for (std::size_t i = 0; i < n; i += 16) {
+  std::size_t i = 0;
+  // 64 at a time: the saturating packs clamp to [-128, 127]; a permute undoes their lane order
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  for (; i + 64 <= n; i += 64) {
+    __m512i v[4];
+    for (int h = 0; h < 4; ++h)
+      v[h] = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_round_ps(_mm512_loadu_ps(x + i + 16 * h), convert,
+                                                                     _MM_FROUND_CUR_DIRECTION)), off);
+    const __m512i bytes = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_packs_epi32(v[2], v[3]));
+    _mm512_storeu_si512(q + i, _mm512_permutexvar_epi32(order, bytes));
+  }
+  for (; i < n; i += 16) {
     const __mmask16 mask = tail_mask(n - i);
     const __m512 t = _mm512_mul_round_ps(_mm512_maskz_loadu_ps(mask, x + i), convert, _MM_FROUND_CUR_DIRECTION);
     const __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(t), off);  // nearest even, as nearbyint
