@@ -134,7 +134,8 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   g.ldc = p.outputs;
   const std::size_t weight_bytes = std::size_t(p.outputs) * std::size_t(p.depth);
   const bool many_rows = p.rows >= kPackedMinRows && weight_bytes <= kMaxPackedBytes;
-  if (tiled_fn && p.rows >= kPackedMinRows && weight_bytes <= kMaxTiledBytes) {  // register-tiled kernel over weights packed with w + 128 bytes
+  if (tiled_fn && p.rows >= kPackedMinRows && weight_bytes <= kMaxTiledBytes) {
+    // the register-tiled kernel, over the weights packed as w + 128 bytes
     s->packed_fn = tiled_fn;
     if constexpr (std::is_same_v<State, FcS8State>) {
       s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
