@@ -34,8 +34,16 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::Range(5, 100001))
       ->capture_default_str();
   cmd->add_option("--epochs", t.epochs, "Maximum number of epochs")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--patience", t.patience, "Early stopping: epochs without a better validation loss")
+  cmd->add_option("--patience", t.patience, "Early stopping: epochs without a better validation loss (or MAE, see --best-by)")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--best-by", t.best_by,
+                  "Validation figure that picks best.nilmckpt and drives early stopping: loss, or mae (watts; "
+                  "better for rare appliances whose loss is dominated by a noisy BCE term)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, nilm::train::TrainOptions::BestBy>{{"loss", nilm::train::TrainOptions::BestBy::loss},
+                                                                    {"mae", nilm::train::TrainOptions::BestBy::mae}},
+          CLI::ignore_case))
       ->capture_default_str();
   cmd->add_option("--batch", t.batch, "Global batch size (split across ranks)")
       ->check(CLI::PositiveNumber)

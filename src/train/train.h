@@ -44,6 +44,11 @@ struct TrainOptions {
   // L1-over-O pull of under-predicted on-samples, and short runs keep a floor (docs/training.md).
   float status_temperature = 0.2f;
   std::uint64_t seed = 0;
+  // Which validation figure picks best.nilmckpt and drives early stopping: the loss, or the MAE in
+  // watts (the noisy BCE term of rare appliances can hide the epoch that predicts best: the
+  // microwave's lowest-loss epoch scored F1 0.78 on the test house, its lowest-MAE epoch 0.94).
+  enum class BestBy { loss, mae };
+  BestBy best_by = BestBy::loss;
   int threads = 0;                     // 0: all hardware threads
   bool resume = false;                 // continue from out_dir/last.nilmckpt
   std::string finetune_from;           // start from these weights (architecture from the file)
@@ -70,7 +75,7 @@ struct EpochRecord {
 struct TrainResult {
   std::vector<EpochRecord> history;
   int best_epoch = 0;
-  double best_val_loss = 0;
+  double best_val_loss = 0;  // the best epoch's validation loss (whatever best_by chose it by)
   bool stopped_early = false;
   std::int64_t parameters = 0;
   std::string device;            // "cpu" or "cuda"

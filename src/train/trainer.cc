@@ -51,7 +51,7 @@ EpochRecord epoch_from_json(const json& j) {
 struct State {
   int epoch = 0;  // epochs completed
   std::uint64_t step = 0;
-  double best_val_loss = INFINITY;
+  double best_score = INFINITY;  // lowest validation loss or MAE so far (TrainOptions::best_by)
   int best_epoch = 0;
   int since_best = 0;
   std::vector<EpochRecord> history;
@@ -62,7 +62,7 @@ json to_json(const State& s) {
   for (const auto& r : s.history) h.push_back(to_json(r));
   return {{"epoch", s.epoch},
           {"step", s.step},
-          {"best_val_loss", std::isfinite(s.best_val_loss) ? json(s.best_val_loss) : json(nullptr)},
+          {"best_score", std::isfinite(s.best_score) ? json(s.best_score) : json(nullptr)},
           {"best_epoch", s.best_epoch},
           {"epochs_since_best", s.since_best},
           {"history", h}};
@@ -73,7 +73,9 @@ State state_from_json(const json& j, const std::string& where) {
   try {
     s.epoch = j.at("epoch").get<int>();
     s.step = j.at("step").get<std::uint64_t>();
-    s.best_val_loss = j.at("best_val_loss").is_null() ? INFINITY : j.at("best_val_loss").get<double>();
+    // "best_val_loss": states written before --best-by existed (always by loss).
+    const json& best = j.contains("best_score") ? j.at("best_score") : j.at("best_val_loss");
+    s.best_score = best.is_null() ? INFINITY : best.get<double>();
     s.best_epoch = j.at("best_epoch").get<int>();
     s.since_best = j.at("epochs_since_best").get<int>();
     for (const auto& r : j.at("history")) s.history.push_back(epoch_from_json(r));
@@ -89,6 +91,7 @@ json options_json(const TrainOptions& o) {
           {"beta1", o.beta1},            {"beta2", o.beta2},
           {"eps", o.eps},                {"status_temperature", o.status_temperature},
           {"seed", o.seed},              {"world_size", o.world_size},
+          {"best_by", o.best_by == TrainOptions::BestBy::mae ? "mae" : "loss"},
           {"finetune_from", o.finetune_from}, {"freeze_conv", o.freeze_conv}};
 }
 
@@ -239,6 +242,14 @@ TrainResult train(const TrainOptions& opt, TrainData& data) {
     meta.training = saved.training;
     if (!saved.training.contains("state")) fail(paths.last + ": no training state to resume");
     state = state_from_json(saved.training["state"], paths.last);
+    // best.nilmckpt on disk was chosen by the saved criterion; switching would mix the two.
+    const std::string saved_by = saved.training.contains("options")
+                                     ? saved.training["options"].value("best_by", std::string("loss"))
+                                     : std::string("loss");
+    const std::string now_by = opt.best_by == TrainOptions::BestBy::mae ? "mae" : "loss";
+    if (saved_by != now_by)
+      fail(fmt::format("{}: this run chose its best epoch by validation {}; resume it with --best-by {}",
+                       paths.last, saved_by, saved_by));
     model = build_model(meta.model);
     load_weights(*model, *resumed, paths.last);
   } else if (!opt.finetune_from.empty()) {
@@ -375,11 +386,12 @@ TrainResult train(const TrainOptions& opt, TrainData& data) {
     rec.val_mae_w = val.mae_w;
     rec.samples_per_s = seen / std::max(train_seconds, 1e-9);
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rec.improved = val.loss < state.best_val_loss;
+    const double score = opt.best_by == TrainOptions::BestBy::mae ? val.mae_w : val.loss;
+    rec.improved = score < state.best_score;
     state.epoch = epoch;
     state.history.push_back(rec);
     if (rec.improved) {
-      state.best_val_loss = val.loss;
+      state.best_score = score;
       state.best_epoch = epoch;
       state.since_best = 0;
     } else {
@@ -400,14 +412,14 @@ TrainResult train(const TrainOptions& opt, TrainData& data) {
       stop = true;
       result.stopped_early = true;
       if (talk)
-        fmt::print(stderr, "early stop: no better validation loss for {} epochs; best epoch {}\n",
-                   opt.patience, state.best_epoch);
+        fmt::print(stderr, "early stop: no better validation {} for {} epochs; best epoch {}\n",
+                   opt.best_by == TrainOptions::BestBy::mae ? "MAE" : "loss", opt.patience, state.best_epoch);
     }
   }
   comm->barrier();
   result.history = state.history;
   result.best_epoch = state.best_epoch;
-  result.best_val_loss = state.best_val_loss;
+  if (state.best_epoch > 0) result.best_val_loss = state.history.at(state.best_epoch - 1).val_loss;
   if (state.since_best >= opt.patience) result.stopped_early = true;
   return result;
 }

@@ -90,6 +90,34 @@ TEST(Trainer, EarlyStoppingTriggersOnAPlateauAndKeepsTheBest) {
   fs::remove_all(dir);
 }
 
+// best.nilmckpt is the epoch with the lowest validation loss, or with --best-by mae the lowest
+// validation MAE; resuming under the other criterion is refused (best.nilmckpt would mix the two).
+TEST(Trainer, BestCheckpointFollowsTheChosenValidationFigure) {
+  for (auto by : {TrainOptions::BestBy::loss, TrainOptions::BestBy::mae}) {
+    auto dir = fresh_dir("best_by");
+    auto o = quick_options(dir, tiny_cnn());
+    o.epochs = 6;
+    o.patience = 6;
+    o.best_by = by;
+    auto data = synthetic_data(o.model, 64, 32);
+    auto r = train(o, data);
+    ASSERT_EQ(r.history.size(), 6u);
+    auto figure = [&](const EpochRecord& e) { return by == TrainOptions::BestBy::mae ? e.val_mae_w : e.val_loss; };
+    int expect = 1;
+    for (const auto& e : r.history)
+      if (figure(e) < figure(r.history[expect - 1])) expect = e.epoch;
+    EXPECT_EQ(r.best_epoch, expect);
+    EXPECT_EQ(r.best_val_loss, r.history[expect - 1].val_loss);
+    auto best = read_checkpoint_file(dir + "/best.nilmckpt");
+    EXPECT_EQ(best.meta["training"]["state"]["epoch"], expect);
+    o.resume = true;
+    o.epochs = 7;
+    o.best_by = by == TrainOptions::BestBy::mae ? TrainOptions::BestBy::loss : TrainOptions::BestBy::mae;
+    EXPECT_THROW(train(o, data), nilm::Error);
+    fs::remove_all(dir);
+  }
+}
+
 TEST(Trainer, ResumeContinuesFromTheSameStep) {
   for (auto spec : {tiny_cnn(), tiny_transformer()}) {  // the transformer's dropout needs the RNG state
     auto straight_dir = fresh_dir("straight"), split_dir = fresh_dir("split");
