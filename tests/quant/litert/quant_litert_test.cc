@@ -16,6 +16,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string>
+
+#include <unistd.h>
 
 #include "convert/aggregate_windows.h"
 #include "core/error.h"
@@ -84,7 +87,8 @@ model::Graph with_probes(model::Graph g, std::vector<Probe>& probes) {
 }
 
 TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "nilm_quant_litert";
+  // Per process: two runs of the suite on one machine must not delete each other's models.
+  const fs::path dir = fs::path(::testing::TempDir()) / ("nilm_quant_litert_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   struct Job {
@@ -224,6 +228,7 @@ TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
           << job.arch << " " << name;
     }
   }
+  fs::remove_all(dir);
 }
 
 }  // namespace
