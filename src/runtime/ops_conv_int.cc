@@ -362,11 +362,14 @@ struct ConvHybridOptState : OpState {
   std::size_t image = 0;
   kernels::Conv1dHybridFn conv1d = nullptr;  // the direct 1-D kernel, where it applies
   kernels::Conv1dHybrid c1;
+  kernels::RowQuantizers quantizers;  // vectorized image quantization, or nullptrs (reference)
 };
 
 std::unique_ptr<OpState> prepare_conv_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn, bool pack,
-                                                 kernels::Conv1dHybridFn conv1d = nullptr) {
+                                                 kernels::Conv1dHybridFn conv1d = nullptr,
+                                                 kernels::RowQuantizers quantizers = {}) {
   auto s = std::make_unique<ConvHybridOptState>();
+  s->quantizers = quantizers;
   s->p = conv_params_of(ctx);
   const auto& p = s->p;
   s->weight_scales = weight_scales(ctx, p.out_c);
@@ -429,8 +432,14 @@ void eval_conv_hybrid_opt(const OpState& state, const EvalContext& ctx) {
     scratch.offsets[n] = 0;
     // per tensor: the bare symmetric scale; the epilogue's scale_first computes
     // float(acc) * (scale * w_scale), the reference's float(acc) * image scale exactly
-    scratch.scales[n] = per_channel ? kernels::asymmetric_quantize_floats(x, s.image, q, scratch.offsets[n])
-                                    : kernels::symmetric_quantize_floats(x, s.image, q);
+    // (the scalar quantizers cost more than the 1-D conv itself on these images: use the
+    // bit-identical AVX-512 forms where prepared)
+    if (per_channel)
+      scratch.scales[n] = s.quantizers.asymmetric ? s.quantizers.asymmetric(x, s.image, q, scratch.offsets[n])
+                                                  : kernels::asymmetric_quantize_floats(x, s.image, q, scratch.offsets[n]);
+    else
+      scratch.scales[n] = s.quantizers.symmetric ? s.quantizers.symmetric(x, s.image, q)
+                                                 : kernels::symmetric_quantize_floats(x, s.image, q);
   }
   float* out = ctx.out(0);
   if (s.conv1d) {
@@ -491,7 +500,8 @@ void eval_conv_hybrid_opt(const OpState& state, const EvalContext& ctx) {
 
 template <kernels::HybridS8Fn (*Get)(), bool kPack, bool kDirect = false>
 std::unique_ptr<OpState> prepare_conv_hybrid_variant(const PrepareContext& ctx) {
-  return prepare_conv_hybrid_opt(ctx, Get(), kPack, kDirect ? kernels::conv1d_hybrid_avx512vnni() : nullptr);
+  return prepare_conv_hybrid_opt(ctx, Get(), kPack, kDirect ? kernels::conv1d_hybrid_avx512vnni() : nullptr,
+                                 kDirect ? kernels::row_quantizers_avx512() : kernels::RowQuantizers{});
 }
 
 constexpr auto C = model::OpKind::conv2d;
