@@ -134,13 +134,13 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   g.ldc = p.outputs;
   const std::size_t weight_bytes = std::size_t(p.outputs) * std::size_t(p.depth);
   const bool many_rows = p.rows >= kPackedMinRows && weight_bytes <= kMaxPackedBytes;
-  if (tiled_fn && p.rows >= kPackedMinRows && weight_bytes <= kMaxTiledBytes) {
+  // int16x8 on the int8 tiles: two int8 planes per activation, exact up to this depth
+  const bool tiled_depth_ok = std::is_same_v<State, FcS8State> || p.depth <= kernels::kTiledS16MaxDepth;
+  if (tiled_fn && tiled_depth_ok && p.rows >= kPackedMinRows && weight_bytes <= kMaxTiledBytes) {
     // the register-tiled kernel, over the weights packed as w + 128 bytes
     s->packed_fn = tiled_fn;
-    if constexpr (std::is_same_v<State, FcS8State>) {
-      s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
-      g.b_flipped = s->flipped.data();
-    }
+    s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
+    g.b_flipped = s->flipped.data();
   } else if (packed_fn && many_rows) {
     s->packed_fn = packed_fn;
     if constexpr (std::is_same_v<State, FcS8State>) {
@@ -191,9 +191,10 @@ template <kernels::QGemmS8Fn (*Get)(), kernels::QGemmS8Fn (*GetPacked)() = no_pa
 std::unique_ptr<OpState> prepare_fc_s8(const PrepareContext& ctx) {
   return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get(), GetPacked(), GetTiled());
 }
-template <kernels::QGemmS16Fn (*Get)(), kernels::QGemmS16Fn (*GetPacked)() = no_packed_s16>
+template <kernels::QGemmS16Fn (*Get)(), kernels::QGemmS16Fn (*GetPacked)() = no_packed_s16,
+          kernels::QGemmS16Fn (*GetTiled)() = no_packed_s16>
 std::unique_ptr<OpState> prepare_fc_s16(const PrepareContext& ctx) {
-  return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get(), GetPacked());
+  return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get(), GetPacked(), GetTiled());
 }
 
 // ---- optimized hybrid: each row quantized as the reference does, then the integer dot rows
@@ -360,7 +361,8 @@ const KernelEntry entries[] = {
      gemm_applies_i64<kernels::qgemm_s16_avx2>, prepare_fc_s16<kernels::qgemm_s16_avx2, kernels::qgemm_s16_packed_avx2>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_avx512", F, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
-     gemm_applies_i64<kernels::qgemm_s16_avx512>, prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx512>,
+     gemm_applies_i64<kernels::qgemm_s16_avx512>,
+     prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx512, kernels::qgemm_s16_tiled_avx512vnni>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_neon", F, ET::i16, ET::i8, ET::i16, 2, cpu_neon, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_neon>, prepare_fc_s16<kernels::qgemm_s16_neon>,

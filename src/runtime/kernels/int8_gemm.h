@@ -94,6 +94,12 @@ std::vector<std::int8_t> pack_panels_s8_flipped(const std::int8_t* w, int n, int
 void pack_panels_s8_flipped_into(const std::int8_t* src, int n, int k, std::ptrdiff_t stride_n,
                                  std::ptrdiff_t stride_k, std::int8_t* dst);
 QGemmS8Fn qgemm_s8_tiled_avx512vnni();  // reads b_flipped (nullptr without AVX-512 VNNI)
+// int16x8 on the same tiles and packed weights (int16_fc_vnni_tiled.cc): each activation split
+// exactly into two int8 planes, both against b_flipped, combined in int64; d_scale (double)
+// requantization only, depth <= kTiledS16MaxDepth (the planes' int32 sums stay exact). Reads
+// b_flipped, b_sums and bias; nullptr without AVX-512 (F, BW, DQ, VL, VNNI) and BMI2.
+constexpr int kTiledS16MaxDepth = 65536;
+QGemmS16Fn qgemm_s16_tiled_avx512vnni();
 
 // int16x8: panels of 16 outputs x 2 depth values widened to int16 (vpmaddwd pairs).
 std::vector<std::int16_t> pack_panels_s16(const std::int8_t* w, int n, int k);
