@@ -79,6 +79,41 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void dot_s8_vnni(const st
   }
 }
 
+// dot_s8_vnni with the weight loads aligned to 64 bytes: a masked head up to w[0]'s next cache
+// line first. The file aligns buffers to 16 bytes only, and a 10 MB layer streamed with every
+// load split across two lines ran ~25% slower (CNN w8's 9728 -> 1024 layer). Integer sums, so
+// the order changes nothing.
+template <int R>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void dot_s8_vnni_aligned(const std::int8_t* x,
+                                                                                const std::int8_t* const* w, int k,
+                                                                                std::int32_t* out) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_si512();
+  int t = std::min(k, int((64 - (reinterpret_cast<std::uintptr_t>(w[0]) & 63)) & 63));
+  if (t > 0) {
+    const __mmask64 mask = (~std::uint64_t{0}) >> (64 - t);
+    const __m512i xu = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, x), flip);
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_dpbusd_epi32(acc[r], xu, _mm512_maskz_loadu_epi8(mask, w[r]));
+  }
+  for (; t + 64 <= k; t += 64) {
+    const __m512i xu = _mm512_xor_si512(_mm512_loadu_si512(x + t), flip);
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_dpbusd_epi32(acc[r], xu, _mm512_loadu_si512(w[r] + t));
+  }
+  if (t < k) {
+    const __mmask64 mask = (~std::uint64_t{0}) >> (64 - (k - t));
+    const __m512i xu = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, x + t), flip);
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_dpbusd_epi32(acc[r], xu, _mm512_maskz_loadu_epi8(mask, w[r] + t));
+  }
+  for (int r = 0; r < R; ++r) {
+    alignas(64) std::int32_t lanes[16];
+    _mm512_store_si512(lanes, acc[r]);
+    std::int32_t sum = 0;
+    for (std::int32_t v : lanes) sum += v;
+    out[r] = sum;
+  }
+}
+
 __attribute__((target("avx2"))) inline void flush_s32_to_s64(__m256i& acc64, __m256i& acc32) {
   acc64 = _mm256_add_epi64(acc64, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(acc32)));
   acc64 = _mm256_add_epi64(acc64, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(acc32, 1)));
@@ -467,7 +502,7 @@ void hybrid_s8_avx2_impl(const HybridS8Args& g, int n_begin, int n_end) {
            [&g](int i, int j0, int count, const std::int32_t* acc) { hybrid_row_avx2(g, i, j0, count, acc); });
 }
 void hybrid_s8_vnni_impl(const HybridS8Args& g, int n_begin, int n_end) {
-  dot_rows(g, n_begin, n_end, &dot_s8_vnni<4>, &dot_s8_vnni<1>, std::int32_t{128},
+  dot_rows(g, n_begin, n_end, &dot_s8_vnni_aligned<4>, &dot_s8_vnni_aligned<1>, std::int32_t{128},
            [&g](int i, int j0, int count, const std::int32_t* acc) { hybrid_row_avx2(g, i, j0, count, acc); });
 }
 
