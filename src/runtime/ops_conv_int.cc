@@ -211,6 +211,22 @@ std::unique_ptr<OpState> prepare_conv_s16_packed(const PrepareContext& ctx) {
 // tasks = images x blocks of output positions x 64-output column groups (so two threads share
 // even the short, wide last layers); any other convolution through the packed-panel GEMM. ----
 
+// The direct 1-D kernel's geometry and output clamp, the same in its int8 and int16x8 forms.
+template <class Conv1d>
+void set_conv1d_shape(Conv1d& c, const kernels::ConvParams& p, const kernels::Requantization& rq) {
+  c.in_w = p.in_w;
+  c.in_c = p.in_c;
+  c.out_w = p.out_w;
+  c.out_c = p.out_c;
+  c.k_w = p.k_w;
+  c.stride = p.stride_w;
+  c.pad_left = p.pad_left;
+  c.pad = static_cast<decltype(c.pad)>(-rq.input_offset);
+  c.out_offset = rq.output_offset;
+  c.act_min = rq.act_min;
+  c.act_max = rq.act_max;
+}
+
 struct ConvS8VnniState : ConvS8State {
   kernels::Conv1dS8 c1;
   kernels::Conv1dS8Fn conv1d = nullptr;
@@ -254,31 +270,21 @@ std::unique_ptr<OpState> prepare_conv_s8_vnni(const PrepareContext& ctx) {
   for (int j = 0; j < p.out_c; ++j)  // wrapping int32 arithmetic, as the fold
     s.unsigned_bias[std::size_t(j)] = std::int32_t(std::uint32_t(s.bias[std::size_t(j)]) - 128u * std::uint32_t(s.sums[std::size_t(j)]));
   auto& c = s.c1;
-  c.in_w = p.in_w;
-  c.in_c = p.in_c;
-  c.out_w = p.out_w;
-  c.out_c = p.out_c;
-  c.k_w = p.k_w;
-  c.stride = p.stride_w;
-  c.pad_left = p.pad_left;
+  set_conv1d_shape(c, p, s.rq);
   c.packed = s.packed.data();
   c.bias = s.unsigned_bias.data();
   c.scale = s.f_scales.data();
-  c.pad = static_cast<std::int8_t>(-s.rq.input_offset);
-  c.out_offset = s.rq.output_offset;
-  c.act_min = s.rq.act_min;
-  c.act_max = s.rq.act_max;
   s.scratch_per_thread = kernels::conv1d_s8_scratch_bytes(c, kernels::kConv1dRowBlock);
   s.prepared_bytes += s.unsigned_bias.size() * 4;
   return base;
 }
 
-void eval_conv_s8_vnni(const OpState& state, const EvalContext& ctx) {
-  const auto& s = state_as<ConvS8VnniState>(state);
-  if (!s.conv1d) return eval_conv_gemm<ConvS8VnniState, std::int8_t, std::int8_t>(state, ctx);
+// Every image's row blocks x output columns (Conv1dTasks) through the direct kernel s.conv1d.
+template <class T, class State>
+void run_conv1d(const State& s, const EvalContext& ctx) {
   const auto& p = s.p;
-  const auto* in = static_cast<const std::int8_t*>(ctx.inputs[0]);
-  auto* out = static_cast<std::int8_t*>(ctx.outputs[0]);
+  const auto* in = static_cast<const T*>(ctx.inputs[0]);
+  auto* out = static_cast<T*>(ctx.outputs[0]);
   const Conv1dTasks tasks(p, ctx.pool.size());
   ctx.pool.run(p.batch * tasks.per_image(), [&](int task, int thread) {
     const int n = task / tasks.per_image();
@@ -287,6 +293,12 @@ void eval_conv_s8_vnni(const OpState& state, const EvalContext& ctx) {
     s.conv1d(s.c1, in + std::size_t(n) * p.in_w * p.in_c, out + std::size_t(n) * p.out_w * p.out_c, r0, r1, j0, j1,
              ctx.thread_scratch<std::uint8_t>(s, thread));
   });
+}
+
+void eval_conv_s8_vnni(const OpState& state, const EvalContext& ctx) {
+  const auto& s = state_as<ConvS8VnniState>(state);
+  if (!s.conv1d) return eval_conv_gemm<ConvS8VnniState, std::int8_t, std::int8_t>(state, ctx);
+  run_conv1d<std::int8_t>(s, ctx);
 }
 
 // ---- int16x8 with AVX-512 VNNI: 1-D convolutions through the direct kernel's vpdpwssd form (same
@@ -307,22 +319,12 @@ std::unique_ptr<OpState> prepare_conv_s16_avx512(const PrepareContext& ctx) {
   s.padded_bias = s.bias;
   s.padded_bias.resize(std::size_t((p.out_c + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
   auto& c = s.c1;
-  c.in_w = p.in_w;
-  c.in_c = p.in_c;
-  c.out_w = p.out_w;
-  c.out_c = p.out_c;
-  c.k_w = p.k_w;
-  c.stride = p.stride_w;
-  c.pad_left = p.pad_left;
+  set_conv1d_shape(c, p, s.rq);
   c.packed = s.packed16.data();
   c.bias = s.padded_bias.data();
   c.q_mult = s.expanded.mult.data();
   c.q_left = s.expanded.left.data();
   c.q_right = s.expanded.right.data();
-  c.pad = static_cast<std::int16_t>(-s.rq.input_offset);
-  c.out_offset = s.rq.output_offset;
-  c.act_min = s.rq.act_min;
-  c.act_max = s.rq.act_max;
   s.scratch_per_thread = kernels::conv1d_s16_scratch_bytes(c, kernels::kConv1dRowBlock);
   s.prepared_bytes += s.padded_bias.size() * 8;
   return base;
@@ -331,17 +333,7 @@ std::unique_ptr<OpState> prepare_conv_s16_avx512(const PrepareContext& ctx) {
 void eval_conv_s16_avx512(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<ConvS16VnniState>(state);
   if (!s.conv1d) return eval_conv_gemm<ConvS16VnniState, std::int16_t, std::int16_t>(state, ctx);
-  const auto& p = s.p;
-  const auto* in = static_cast<const std::int16_t*>(ctx.inputs[0]);
-  auto* out = static_cast<std::int16_t*>(ctx.outputs[0]);
-  const Conv1dTasks tasks(p, ctx.pool.size());
-  ctx.pool.run(p.batch * tasks.per_image(), [&](int task, int thread) {
-    const int n = task / tasks.per_image();
-    int r0, r1, j0, j1;
-    tasks.range(p, task % tasks.per_image(), r0, r1, j0, j1);
-    s.conv1d(s.c1, in + std::size_t(n) * p.in_w * p.in_c, out + std::size_t(n) * p.out_w * p.out_c, r0, r1, j0, j1,
-             ctx.thread_scratch<std::uint8_t>(s, thread));
-  });
+  run_conv1d<std::int16_t>(s, ctx);
 }
 
 // ---- optimized hybrid: each image quantized as the reference does (into shared scratch), then
