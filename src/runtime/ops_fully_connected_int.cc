@@ -95,6 +95,22 @@ constexpr int kPackedRowBlock = 32;
 // alternating runs) for a packed copy of its weights in prepared memory (+10.6 MB).
 constexpr int kTiledMinRows = 1;
 
+// The packed and tiled kernels' tasks: blocks of kPackedRowBlock rows x groups of whole output
+// panels, about four tasks per thread; fn(first row, rows, first output, end output).
+template <class Fn>
+void run_row_blocks_x_panels(const EvalContext& ctx, int m, int n, Fn&& fn) {
+  const int row_blocks = (m + kPackedRowBlock - 1) / kPackedRowBlock;
+  const int panels = (n + kernels::kPanelS8 - 1) / kernels::kPanelS8;
+  const int groups = std::min(panels, std::max(1, (4 * ctx.pool.size() + row_blocks - 1) / row_blocks));
+  const int per_group = (panels + groups - 1) / groups;
+  ctx.pool.run(row_blocks * groups, [&](int task, int) {
+    const int rb = task / groups, gi = task % groups;
+    const int j0 = gi * per_group * kernels::kPanelS8;
+    const int j1 = std::min(n, (gi + 1) * per_group * kernels::kPanelS8);
+    if (j0 < j1) fn(rb * kPackedRowBlock, std::min(kPackedRowBlock, m - rb * kPackedRowBlock), j0, j1);
+  });
+}
+
 using FcS8State = FcGemmState<kernels::QGemmS8Args, kernels::QGemmS8Fn>;
 using FcS16State = FcGemmState<kernels::QGemmS16Args, kernels::QGemmS16Fn>;
 
@@ -167,19 +183,12 @@ void eval_fc_gemm(const OpState& state, const EvalContext& ctx) {
   g.a = static_cast<const In*>(ctx.inputs[0]);
   g.c = static_cast<Out*>(ctx.outputs[0]);
   if (s.packed_fn) {  // row blocks x output panels
-    const int row_blocks = (g.m + kPackedRowBlock - 1) / kPackedRowBlock;
-    const int panels = (g.n + kernels::kPanelS8 - 1) / kernels::kPanelS8;
-    const int groups = std::min(panels, std::max(1, (4 * ctx.pool.size() + row_blocks - 1) / row_blocks));
-    const int per_group = (panels + groups - 1) / groups;
-    ctx.pool.run(row_blocks * groups, [&](int task, int) {
-      const int rb = task / groups, gi = task % groups;
+    run_row_blocks_x_panels(ctx, g.m, g.n, [&](int r0, int rows, int j0, int j1) {
       auto t = g;
-      t.m = std::min(kPackedRowBlock, g.m - rb * kPackedRowBlock);
-      t.a = g.a + std::ptrdiff_t(rb) * kPackedRowBlock * g.a_row;
-      t.c = g.c + std::ptrdiff_t(rb) * kPackedRowBlock * g.ldc;
-      const int j0 = gi * per_group * kernels::kPanelS8;
-      const int j1 = std::min(g.n, (gi + 1) * per_group * kernels::kPanelS8);
-      if (j0 < j1) s.packed_fn(t, j0, j1);
+      t.m = rows;
+      t.a = g.a + std::ptrdiff_t(r0) * g.a_row;
+      t.c = g.c + std::ptrdiff_t(r0) * g.ldc;
+      s.packed_fn(t, j0, j1);
     });
     return;
   }
@@ -280,20 +289,14 @@ void eval_fc_hybrid_tiled(const FcHybridOptState& s, const EvalContext& ctx, con
   g.row_scales = scratch.scales;
   g.bias = ctx.in(2);
   g.c = ctx.out(0);
-  const int panels = (g.n + kernels::kPanelS8 - 1) / kernels::kPanelS8;
-  const int groups = std::min(panels, std::max(1, (4 * ctx.pool.size() + row_blocks - 1) / row_blocks));
-  const int per_group = (panels + groups - 1) / groups;
-  ctx.pool.run(row_blocks * groups, [&](int task, int) {
-    const int rb = task / groups, gi = task % groups;
+  run_row_blocks_x_panels(ctx, g.m, g.n, [&](int r0, int rows, int j0, int j1) {
     auto t = g;
-    t.m = std::min(kPackedRowBlock, g.m - rb * kPackedRowBlock);
-    t.a = g.a + std::ptrdiff_t(rb) * kPackedRowBlock * g.a_row;
-    t.c = g.c + std::ptrdiff_t(rb) * kPackedRowBlock * g.ldc;
-    t.row_offsets = g.row_offsets + rb * kPackedRowBlock;
-    t.row_scales = g.row_scales + rb * kPackedRowBlock;
-    const int j0 = gi * per_group * kernels::kPanelS8;
-    const int j1 = std::min(g.n, (gi + 1) * per_group * kernels::kPanelS8);
-    if (j0 < j1) s.tiled(t, j0, j1);
+    t.m = rows;
+    t.a = g.a + std::ptrdiff_t(r0) * g.a_row;
+    t.c = g.c + std::ptrdiff_t(r0) * g.ldc;
+    t.row_offsets = g.row_offsets + r0;
+    t.row_scales = g.row_scales + r0;
+    s.tiled(t, j0, j1);
   });
 }
 
