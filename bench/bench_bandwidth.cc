@@ -24,32 +24,13 @@
 #include <thread>
 #include <vector>
 
+#include "xor_sweep.h"
+
 namespace {
 
-using V4 = long long __attribute__((vector_size(32)));
-
-__attribute__((target("avx2"), noinline)) void xor_sweep_avx2(const V4* p, std::size_t n, V4* result) {
-  V4 a{}, b{}, c{}, d{};
-  for (std::size_t i = 0; i + 4 <= n; i += 4) {
-    a ^= p[i];
-    b ^= p[i + 1];
-    c ^= p[i + 2];
-    d ^= p[i + 3];
-  }
-  *result = a ^ b ^ c ^ d;  // through memory: no AVX value crosses a baseline-ABI call
-}
-
-// Without AVX2 (or on aarch64) the compiler splits the 32-byte vectors into the widest it has.
-__attribute__((noinline)) void xor_sweep_portable(const V4* p, std::size_t n, V4* result) {
-  V4 a{}, b{}, c{}, d{};
-  for (std::size_t i = 0; i + 4 <= n; i += 4) {
-    a ^= p[i];
-    b ^= p[i + 1];
-    c ^= p[i + 2];
-    d ^= p[i + 3];
-  }
-  *result = a ^ b ^ c ^ d;
-}
+using nilm::bench::V4;
+using nilm::bench::xor_sweep_avx2;
+using nilm::bench::xor_sweep_portable;
 
 bool has_avx2() {
 #if defined(__x86_64__)

@@ -18,6 +18,7 @@
 #include "model/builder.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
+#include "xor_sweep.h"
 
 using namespace nilm;
 
@@ -130,18 +131,7 @@ Timing time_layer(const model::Graph& g, bool conv, runtime::Tier tier, runtime:
   return {double(probe.ns[probe.ns.size() / 2]) / 1e3, probe.kernel};
 }
 
-// XOR of every 32-byte block, four independent 256-bit streams (as wide as the kernels read).
-using V4 = long long __attribute__((vector_size(32)));
-__attribute__((target("avx2"), noinline)) void xor_sweep(const V4* p, std::size_t n, V4* result) {
-  V4 a{}, b{}, c{}, d{};
-  for (std::size_t i = 0; i + 4 <= n; i += 4) {
-    a ^= p[i];
-    b ^= p[i + 1];
-    c ^= p[i + 2];
-    d ^= p[i + 3];
-  }
-  *result = a ^ b ^ c ^ d;  // through memory: no AVX value crosses a baseline-ABI call
-}
+using nilm::bench::V4;
 
 // Median time to read `bytes` once (the buffer is warm, as the weights are between runs).
 double read_time_us(std::size_t bytes, double seconds) {
@@ -153,7 +143,7 @@ double read_time_us(std::size_t bytes, double seconds) {
   do {
     const auto t0 = std::chrono::steady_clock::now();
     alignas(32) V4 v;
-    xor_sweep(buf.data(), buf.size(), &v);
+    nilm::bench::xor_sweep_avx2(buf.data(), buf.size(), &v);
     sink = sink ^ v[0] ^ v[3];
     t.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   } while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
