@@ -25,6 +25,7 @@
 #include "convert/convert.h"
 #include "convert/random_checkpoint.h"
 #include "model/tflite.h"
+#include "probes.h"
 #include "quant/calibration.h"
 #include "quant/quantize.h"
 #include "runtime/interpreter.h"
@@ -44,33 +45,6 @@ using test_peers::read_bytes;
 constexpr int kWindows = 64;
 constexpr int kCalibration = 128;
 
-// Every integer tensor also becomes a dequantized graph output (after the model output).
-struct Probe {
-  std::string name;
-  float scale;
-};
-model::Graph with_probes(model::Graph g, std::vector<Probe>& probes) {
-  const std::size_t ops = g.ops.size();
-  for (std::size_t i = 0; i < ops; ++i) {
-    if (g.ops[i].kind == model::OpKind::dequantize) continue;
-    const int t = g.ops[i].outputs[0];
-    const model::Tensor& x = g.tensor(t);
-    if (x.type != model::ElementType::i8 && x.type != model::ElementType::i16) continue;
-    if (std::find(g.outputs.begin(), g.outputs.end(), t) != g.outputs.end()) continue;
-    probes.push_back({x.name, x.quantization->scales[0]});
-    model::Tensor y;
-    y.name = x.name + "/probe";
-    y.shape = x.shape;
-    const int out = g.add_tensor(std::move(y));
-    model::Op op;
-    op.kind = model::OpKind::dequantize;
-    op.inputs = {t};
-    op.outputs = {out};
-    g.ops.push_back(std::move(op));
-    g.outputs.push_back(out);
-  }
-  return g;
-}
 
 std::vector<float> run_all(const model::Graph& g, runtime::Tier tier, const std::vector<float>& windows) {
   const runtime::Model m = runtime::Model::from_graph(g, {tier, runtime::detect_cpu_features()}, "cnn");

@@ -25,6 +25,7 @@
 #include "convert/convert.h"
 #include "convert/random_checkpoint.h"
 #include "model/tflite.h"
+#include "probes.h"
 #include "quant/calibration.h"
 #include "quant/quantize.h"
 #include "runtime/model.h"
@@ -56,35 +57,6 @@ double bound(Mode mode) {
   }
 }
 
-// Every integer tensor of a quantized graph also becomes a (dequantized, float32) graph output,
-// so LiteRT.js and nilm can be compared layer by layer, in quantization steps.
-struct Probe {
-  std::string name;
-  float scale;
-  model::OpKind kind;
-};
-model::Graph with_probes(model::Graph g, std::vector<Probe>& probes) {
-  const std::size_t ops = g.ops.size();
-  for (std::size_t i = 0; i < ops; ++i) {
-    if (g.ops[i].kind == model::OpKind::dequantize) continue;
-    const int t = g.ops[i].outputs[0];
-    const model::Tensor& x = g.tensor(t);
-    if (x.type != model::ElementType::i8 && x.type != model::ElementType::i16) continue;
-    if (std::find(g.outputs.begin(), g.outputs.end(), t) != g.outputs.end()) continue;
-    probes.push_back({x.name, x.quantization->scales[0], g.ops[i].kind});
-    model::Tensor y;
-    y.name = x.name + "/probe";
-    y.shape = x.shape;
-    const int out = g.add_tensor(std::move(y));
-    model::Op op;
-    op.kind = model::OpKind::dequantize;
-    op.inputs = {t};
-    op.outputs = {out};
-    g.ops.push_back(std::move(op));
-    g.outputs.push_back(out);
-  }
-  return g;
-}
 
 TEST(QuantLiteRt, EveryModeOfBothModelsRunsInLiteRtCloseToFloat) {
   // Per process: two runs of the suite on one machine must not delete each other's models.
