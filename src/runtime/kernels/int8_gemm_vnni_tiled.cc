@@ -31,6 +31,7 @@ namespace {
 constexpr int kTileRows = 8;     // R
 constexpr int kTilePanels = 2;   // P (panels of 16 outputs)
 constexpr int kRowChunk = 64;    // rows whose byte sums are computed once per call
+constexpr int kRowPrefetchBytes = 768;  // one-row tiles: how far ahead in a panel (512-1024 equal)
 
 // Bytes [t, k) of a row as one group, zero-filled (never reading past the row's end).
 inline std::int32_t tail_group(const std::int8_t* x, int t, int k) {
@@ -77,7 +78,13 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void run_tile(const TileI
   const std::int8_t* wp = in.wp;
   for (int g = 0; g < full; ++g, wp += 4 * kPanelS8) {
     __m512i w[P];
-    for (int p = 0; p < P; ++p) w[p] = _mm512_loadu_si512(wp + p * in.panel_bytes);
+    for (int p = 0; p < P; ++p) {
+      // One row (a batch-1 dense layer) streams its weights from L3 once: a prefetch a few
+      // lines ahead in each panel keeps the loads from waiting on the hardware prefetcher
+      // (~10% on the CNN's 10 MB layer here; never faults, even past the buffer's end).
+      if constexpr (R == 1) _mm_prefetch(reinterpret_cast<const char*>(wp + p * in.panel_bytes) + kRowPrefetchBytes, _MM_HINT_T0);
+      w[p] = _mm512_loadu_si512(wp + p * in.panel_bytes);
+    }
     for (int r = 0; r < R; ++r) {
       std::int32_t v;
       std::memcpy(&v, in.a + r * in.a_row + 4 * g, 4);
