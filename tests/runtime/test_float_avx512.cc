@@ -2,7 +2,8 @@
 // one by one: GEMM tiles over any panel sub-range (a lone trailing panel, partial column
 // panels, 1..13 rows, transposed / strided A), against a double-precision reference and
 // bit for bit against the AVX2 GEMM (both compute bias + fma(a, b, acc) in k order), so an
-// x86 machine's results do not depend on which of the two sets it runs.
+// x86 machine's results do not depend on which of the two sets it runs; and the batch-1 dense
+// rows, whose bits must not depend on the weights' address.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -72,6 +73,47 @@ TEST(FloatAvx512, GemmMatchesDoubleReferenceAndAvx2BitForBit) {
         for (int t = 0; t < kk; ++t) s += double(a[std::size_t(i) * g.a_row + std::size_t(t) * g.a_col]) * b[std::size_t(j) * kk + t];
         s = std::min<double>(std::max<double>(s, g.clamp.lo), g.clamp.hi);
         ASSERT_NEAR(v, s, 1e-5 * (1 + std::sqrt(double(kk)))) << "(" << i << ", " << j << ")";
+      }
+  }
+}
+
+// The batch-1 dense rows read their weights with aligned loads from each row's first cache-line
+// boundary; their sums must not depend on where the weights lie (a .tflite file aligns buffers
+// to 16 bytes only, a graph in memory anywhere): every float offset within a line gives the same
+// bits, rows that start at different offsets included (depths not a multiple of 16), and the
+// result is the double-precision dot within float tolerance.
+TEST(FloatAvx512, DenseRowsSameBitsAtEveryAlignmentAndMatchTheReference) {
+  const k::MicroKernels* mk = avx512_or_skip();
+  if (!mk) GTEST_SKIP() << "no AVX-512F on this CPU / build";
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 40; ++trial) {
+    k::FcParams p;
+    p.rows = random_int(rng, 1, 3);
+    p.depth = trial < 4 ? 16 * random_int(rng, 1, 8) : random_int(rng, 1, 300);
+    p.outputs = random_int(rng, 1, 40);
+    p.act = random_int(rng, 0, 1) ? k::Activation::relu : k::Activation::none;
+    const auto x = random_floats(rng, std::size_t(p.rows) * p.depth);
+    const auto w = random_floats(rng, std::size_t(p.outputs) * p.depth);
+    const auto bias = random_floats(rng, std::size_t(p.outputs));
+    const float* b = random_int(rng, 0, 3) ? bias.data() : nullptr;
+    const int o0 = random_int(rng, 0, p.outputs - 1), o1 = random_int(rng, o0 + 1, p.outputs);
+    k::AlignedFloats buffer;
+    buffer.resize(w.size() + 16);
+    std::vector<float> first;
+    for (int shift = 0; shift < 16; ++shift) {
+      std::copy(w.begin(), w.end(), buffer.data() + shift);
+      std::vector<float> got(std::size_t(p.rows) * p.outputs, 0.f);
+      mk->fc_dot(p, x.data(), buffer.data() + shift, b, got.data(), o0, o1);
+      if (shift == 0) first = got;
+      ASSERT_EQ(got, first) << "trial " << trial << ", weights " << shift << " floats into a line, depth " << p.depth;
+    }
+    const k::Clamp cl = k::clamp_of(p.act);
+    for (int r = 0; r < p.rows; ++r)
+      for (int o = o0; o < o1; ++o) {
+        double s = b ? b[o] : 0.0;
+        for (int d = 0; d < p.depth; ++d) s += double(x[std::size_t(r) * p.depth + d]) * w[std::size_t(o) * p.depth + d];
+        s = std::min<double>(std::max<double>(s, cl.lo), cl.hi);
+        ASSERT_NEAR(first[std::size_t(r) * p.outputs + o], s, 1e-5 * (1 + std::sqrt(double(p.depth)))) << "(" << r << ", " << o << ")";
       }
   }
 }
