@@ -6,16 +6,17 @@
 //   bench_bandwidth [--threads 1,2] [--seconds S] [--label NAME=BYTES ...] [BYTES ...]
 //
 // One JSON line per buffer and thread count:
-//   {"label": ..., "bytes": N, "threads": T, "passes": P, "median_us": ..., "min_us": ...,
+//   {"label": ..., "bytes": N, "threads": T, "read": "avx512", "passes": P, "median_us": ..., "min_us": ...,
 //    "gb_per_s": bytes / median}
-// A pass = every thread reading its contiguous share of the buffer once (256-bit loads, four
-// independent XOR streams: as wide as the kernels read), threads released together by a
+// A pass = every thread reading its contiguous share of the buffer once (perf/stream_read.h: the
+// widest loads the CPU has, eight concurrent XOR streams), threads released together by a
 // barrier and the pass timed until the last one is done: the time a T-thread inference would
 // need just to read the weights. Threads are started once, not per pass. The median pass is
 // reported (the machine is shared; min_us shows the best case).
 #include <algorithm>
 #include <barrier>
 #include <cctype>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,21 +25,9 @@
 #include <thread>
 #include <vector>
 
-#include "xor_sweep.h"
+#include "perf/stream_read.h"
 
 namespace {
-
-using nilm::bench::V4;
-using nilm::bench::xor_sweep_avx2;
-using nilm::bench::xor_sweep_portable;
-
-bool has_avx2() {
-#if defined(__x86_64__)
-  return __builtin_cpu_supports("avx2");
-#else
-  return false;
-#endif
-}
 
 struct Result {
   std::size_t passes = 0;
@@ -48,22 +37,16 @@ struct Result {
 // Passes until `seconds` are spent (at least 5), each timed from the barrier that releases the
 // threads to the barrier they all reach when done.
 Result measure(std::size_t bytes, int threads, double seconds) {
-  const std::size_t blocks = (bytes + 31) / 32;
-  std::vector<V4> buf(blocks + 4);
-  const std::size_t share = (blocks + std::size_t(threads) - 1) / std::size_t(threads) / 4 * 4 + 4;
-  for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = V4{static_cast<long long>(i), 1, 2, 3};
-  const bool avx2 = has_avx2();
+  const nilm::perf::StreamRead read = nilm::perf::stream_read_for();
+  const std::size_t block = nilm::perf::kStreamBlock;
+  const std::size_t share = (bytes + std::size_t(threads) * block - 1) / (std::size_t(threads) * block) * block;
+  std::vector<std::byte> storage(share * std::size_t(threads) + 64);
+  std::byte* buf = storage.data() + (64 - reinterpret_cast<std::uintptr_t>(storage.data()) % 64) % 64;
+  for (std::size_t i = 0; i < share * std::size_t(threads); ++i) buf[i] = std::byte(i * 131 + 7);
   std::barrier start(threads), done(threads);
   bool stop = false;
-  std::vector<V4> sinks(std::size_t(threads) * 2);
-  auto sweep = [&](int t) {
-    const std::size_t begin = std::min(blocks, share * std::size_t(t));
-    const std::size_t end = std::min(blocks, begin + share);
-    alignas(32) V4 v{};
-    if (avx2) xor_sweep_avx2(buf.data() + begin, end - begin, &v);
-    else xor_sweep_portable(buf.data() + begin, end - begin, &v);
-    sinks[std::size_t(t) * 2] ^= v;
-  };
+  std::vector<std::uint64_t> sinks(std::size_t(threads) * 8);  // a cache line apart
+  auto sweep = [&](int t) { sinks[std::size_t(t) * 8] ^= read.fn(buf + share * std::size_t(t), share); };
   std::vector<std::thread> workers;
   for (int t = 1; t < threads; ++t) {
     workers.emplace_back([&, t] {
@@ -94,8 +77,8 @@ Result measure(std::size_t bytes, int threads, double seconds) {
   stop = true;
   start.arrive_and_wait();
   for (auto& w : workers) w.join();
-  volatile long long sink = 0;
-  for (const V4& s : sinks) sink = sink ^ s[0];
+  volatile std::uint64_t sink = 0;
+  for (const std::uint64_t s : sinks) sink = sink ^ s;
   std::sort(us.begin(), us.end());
   const std::size_t n = us.size();
   return {n, n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2, us.front()};
@@ -163,9 +146,10 @@ int main(int argc, char** argv) {
   for (const auto& [label, bytes] : buffers) {
     for (int threads : thread_counts) {
       const Result r = measure(bytes, threads, seconds);
-      std::printf("{\"label\": \"%s\", \"bytes\": %zu, \"threads\": %d, \"passes\": %zu, \"median_us\": %.2f, "
-                  "\"min_us\": %.2f, \"gb_per_s\": %.2f}\n",
-                  label.c_str(), bytes, threads, r.passes, r.median_us, r.min_us, double(bytes) / r.median_us / 1e3);
+      std::printf("{\"label\": \"%s\", \"bytes\": %zu, \"threads\": %d, \"read\": \"%s\", \"passes\": %zu, "
+                  "\"median_us\": %.2f, \"min_us\": %.2f, \"gb_per_s\": %.2f}\n",
+                  label.c_str(), bytes, threads, nilm::perf::stream_read_for().name, r.passes, r.median_us, r.min_us,
+                  double(bytes) / r.median_us / 1e3);
       std::fflush(stdout);
     }
   }

@@ -18,7 +18,7 @@
 #include "model/builder.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
-#include "xor_sweep.h"
+#include "perf/stream_read.h"
 
 using namespace nilm;
 
@@ -131,22 +131,14 @@ Timing time_layer(const model::Graph& g, bool conv, runtime::Tier tier, runtime:
   return {double(probe.ns[probe.ns.size() / 2]) / 1e3, probe.kernel};
 }
 
-using nilm::bench::V4;
-
 // Median time to read `bytes` once (the buffer is warm, as the weights are between runs).
 double read_time_us(std::size_t bytes, double seconds) {
-  std::vector<V4> buf((bytes + 31) / 32);
-  for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = V4{(long long)i, 1, 2, 3};
+  runtime::ThreadPool pool(1);
+  perf::StreamFloor floor(bytes, 1);
   std::vector<double> t;
-  volatile long long sink = 0;
   const auto start = std::chrono::steady_clock::now();
-  do {
-    const auto t0 = std::chrono::steady_clock::now();
-    alignas(32) V4 v;
-    nilm::bench::xor_sweep_avx2(buf.data(), buf.size(), &v);
-    sink = sink ^ v[0] ^ v[3];
-    t.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-  } while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
+  do t.push_back(floor.read_us(pool));
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
   std::nth_element(t.begin(), t.begin() + std::ptrdiff_t(t.size() / 2), t.end());
   return t[t.size() / 2];
 }

@@ -28,7 +28,7 @@ struct BenchCliOptions {
   int batch = 1, warmup = 5;
   std::size_t runs = 50, profile_runs = 20, nodes = 10;
   double seconds = 0;
-  bool reference = false;
+  bool reference = false, floor = false;
   std::string format = "table", json_path, csv_path;
 };
 
@@ -59,6 +59,11 @@ void print_table_report(const std::vector<perf::BenchResult>& results, const Ben
                r.peak_rss_bytes ? mib(r.peak_rss_bytes) : "unknown",
                r.peak_rss_is_per_model ? "" : " (whole process so far)", r.kernels);
     if (!r.batch_note.empty()) fmt::print("  {}\n", r.batch_note);
+    if (r.floor.runs)
+      fmt::print("  floor: {} streaming reads of {}, in blocks between the timed runs: median {:.1f} us ({:.1f} GB/s), "
+                 "min {:.1f} us; latency / floor {:.2f}x\n",
+                 r.floor_read, mib(r.weights_bytes), r.floor.median_us, double(r.weights_bytes) / r.floor.median_us / 1e3,
+                 r.floor.min_us, r.latency.median_us / r.floor.median_us);
     if (r.profile.runs)
       fmt::print("  op profile: {} run(s), {:.3f} ms in ops of {:.3f} ms per invoke ({:.1f}% outside ops)\n",
                  r.profile.runs, r.profile.ops_ms, r.profile.invoke_ms,
@@ -90,6 +95,7 @@ void run_bench(BenchCliOptions o) {
   options.seconds = o.seconds;
   options.profile_runs = o.profile_runs;
   options.tier = o.reference ? runtime::Tier::reference : runtime::Tier::optimized;
+  options.floor = o.floor;
 
   std::vector<perf::BenchResult> results;
   // Progress only for several configurations (one is quick, and an error then stays one line).
@@ -163,6 +169,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--csv", o->csv_path,
                   "Also write the summary as CSV to this file (+ <name>.op_types.csv and <name>.nodes.csv)");
   cmd->add_flag("--reference", o->reference, "Use only the reference kernels (slow; the oracle)");
+  cmd->add_flag("--floor", o->floor,
+                "Also time streaming reads of a buffer the size of the model's weights on the same threads, in blocks "
+                "alternating with the timed runs: the memory-bandwidth floor (floor_us) and the latency as a multiple of it (x_floor)");
   cmd->callback([o, cmd] {
     if (cmd->count("--seconds") && !cmd->count("--runs")) o->runs = 0;  // a pure time budget
     run_bench(*o);

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "core/error.h"
 #include "model/tflite.h"
 #include "perf/memory.h"
+#include "perf/stream_read.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
 #include "runtime/rebatch.h"
@@ -72,17 +74,34 @@ BenchResult run(model::Graph graph, BenchResult r, const BenchOptions& o, Clock:
 
   fill_inputs(interp, o.seed);
   for (int i = 0; i < o.warmup; ++i) interp.invoke();
+  std::optional<StreamFloor> floor;
+  if (o.floor) floor.emplace(r.weights_bytes, o.threads);
 
-  std::vector<double> us;
+  // With the floor: blocks of kFloorBlock timed runs, then as many timed reads of the floor's
+  // buffer, each block after kFloorWarm untimed ones (the two buffers together may not fit the
+  // cache a shared machine leaves us; one after each run made both come from DRAM).
+  constexpr std::size_t kFloorBlock = 50;
+  constexpr int kFloorWarm = 5;
+  std::vector<double> us, floor_us;
   const auto start = Clock::now();
   for (;;) {
     const auto t0 = Clock::now();
     interp.invoke();
     us.push_back(since_us(t0));
-    if (o.runs > 0 && us.size() >= o.runs) break;
-    if (o.seconds > 0 && since_us(start) >= o.seconds * 1e6) break;
+    const bool last = (o.runs > 0 && us.size() >= o.runs) || (o.seconds > 0 && since_us(start) >= o.seconds * 1e6);
+    if (floor && (last || us.size() % kFloorBlock == 0)) {
+      for (int i = 0; i < kFloorWarm; ++i) floor->read_us(interp.pool());
+      while (floor_us.size() < us.size()) floor_us.push_back(floor->read_us(interp.pool()));
+      if (!last)
+        for (int i = 0; i < kFloorWarm; ++i) interp.invoke();
+    }
+    if (last) break;
   }
   r.latency = summarize(std::move(us));
+  if (floor) {
+    r.floor = summarize(std::move(floor_us));
+    r.floor_read = floor->variant();
+  }
   if (o.profile_runs > 0) r.profile = profile_runs(interp, o.profile_runs);
   r.peak_rss_bytes = peak_rss_bytes();
   return r;
@@ -113,7 +132,8 @@ Table summary_table(const std::vector<BenchResult>& results) {
   Table t{"summary",
           {{"model"}, {"tier"}, {"threads"}, {"batch"}, {"runs"}, {"avg_ms", 3}, {"median_ms", 3}, {"p90_ms", 3},
            {"p99_ms", 3}, {"min_ms", 3}, {"stddev_ms", 3}, {"us_per_window", 1}, {"vs_first", 2}, {"arena_bytes"},
-           {"weights_bytes"}, {"prepared_bytes"}, {"file_bytes"}, {"peak_rss_bytes"}, {"load_ms", 1}},
+           {"weights_bytes"}, {"prepared_bytes"}, {"file_bytes"}, {"peak_rss_bytes"}, {"load_ms", 1}, {"floor_us", 1},
+           {"x_floor", 2}},
           {}};
   for (const auto& r : results) {
     const LatencyStats& s = r.latency;
@@ -122,7 +142,8 @@ Table summary_table(const std::vector<BenchResult>& results) {
                s.mean_us / 1e3, s.median_us / 1e3, s.p90_us / 1e3, s.p99_us / 1e3, s.min_us / 1e3, s.stddev_us / 1e3,
                s.median_us / r.batch, s.median_us > 0 ? first / s.median_us : 0.0, std::int64_t(r.arena_bytes),
                std::int64_t(r.weights_bytes), std::int64_t(r.prepared_bytes), bytes_or_unknown(r.file_bytes),
-               bytes_or_unknown(r.peak_rss_bytes), r.load_ms});
+               bytes_or_unknown(r.peak_rss_bytes), r.load_ms, r.floor.runs ? Cell(r.floor.median_us) : Cell(),
+               r.floor.runs ? Cell(s.median_us / r.floor.median_us) : Cell()});
   }
   return t;
 }

@@ -29,6 +29,9 @@ struct BenchOptions {
   std::size_t profile_runs = 20;  // extra runs with the per-op observer; 0 = no op profile
   runtime::Tier tier = runtime::Tier::optimized;
   std::uint64_t seed = 1;    // of the random float32 inputs (uniform in [-1, 1])
+  // Also time streaming reads of a buffer of weights_bytes on the same threads (stream_read.h),
+  // as many as timed runs, in blocks alternating with them: the memory-bandwidth floor.
+  bool floor = false;
 };
 
 struct BenchResult {
@@ -38,6 +41,8 @@ struct BenchResult {
   std::string batch_note;  // why the model was not rebatched, if it was not
   double load_ms = 0;      // load + validate + compile
   LatencyStats latency;    // per run (one run = `batch` windows)
+  LatencyStats floor;      // per streaming read of the weights' bytes (runs == 0: not measured)
+  std::string floor_read;  // the read's variant ("avx512": 64-byte loads, ...)
   OpProfile profile;       // empty (runs == 0) when not profiled
   std::size_t arena_bytes = 0;     // the interpreter's arena: activations + scratch
   std::size_t weights_bytes = 0;   // constant tensors of the graph
@@ -54,7 +59,8 @@ BenchResult benchmark_model(const std::string& path, const BenchOptions& options
 // for the path in the results, and file_bytes stays 0 (reported as unknown).
 BenchResult benchmark_graph(model::Graph graph, const std::string& name, const BenchOptions& options);
 
-// One row per result; `vs_first` = the first row's median / this median (speed-up).
+// One row per result; `vs_first` = the first row's median / this median (speed-up);
+// `floor_us` / `x_floor`: the floor's median and median latency / it (empty unless measured).
 Table summary_table(const std::vector<BenchResult>& results);
 // Op types of every profiled result, each model's rows slowest first.
 Table op_type_table(const std::vector<BenchResult>& results);

@@ -52,6 +52,8 @@ class Interpreter {
   const void* tensor_data(int index) const;
 
   int threads() const { return pool_.size(); }
+  // The persistent threads the ops run on (nilm bench times its bandwidth floor on them too).
+  ThreadPool& pool() { return pool_; }
   std::size_t arena_bytes() const { return arena_size_; }  // activations + scratch
   const Model& model() const { return model_; }
 
