@@ -3,8 +3,10 @@
 # batch 1, 1 and 2 threads: nilm's latency (`nilm bench --json`, median), ONNX Runtime's on the
 # same model (.onnx of the same quantized graph: float32, QDQ int8, dynamic int8, ...) and
 # LiteRT.js's on the same .tflite, with the ratios; the memory-bandwidth floor measured in the
-# same run (bench_bandwidth: a buffer the size of the CNN's int8 weights, in L3, and of its
-# float32 weights, from DRAM) and our latency as a multiple of it; the w8_a16 / w8_a8 and
+# same run (`nilm bench --floor`: streaming reads of a buffer the size of the CNN's int8 weights,
+# in L3, and of its float32 weights, mostly from DRAM, in blocks alternating with the timed
+# runs; bench_bandwidth's stand-alone figures beside them) and our latency as a multiple of it;
+# the w8_a16 / w8_a8 and
 # w8 / w8_a8 ratios; batch-256 throughput per mode with the speed-up over batch-1 calls; each
 # acceptance point marked met / not met, and the slowest nodes of every model (op profile).
 # One Markdown report on stdout.
@@ -29,7 +31,7 @@
 # Each configuration (model x threads): WARMUP runs, then RUNS timed runs or fewer once
 # SECONDS_CAP seconds are spent (at least 5); nilm, ONNX Runtime and LiteRT.js alternate
 # configuration by configuration so that a load change on this shared machine hits all three
-# alike, and the bandwidth floor is measured right after the CNN models it belongs to.
+# alike, and the bandwidth floor is measured with the CNN models it belongs to.
 # Throughput: `nilm bench --batch $THROUGHPUT_BATCH` (default 256), THROUGHPUT_RUNS runs
 # (default 3) or THROUGHPUT_SECONDS (default 10), after one warm-up run.
 set -euo pipefail
@@ -125,6 +127,17 @@ for name in "${models[@]}"; do
       --runs "$runs" --seconds "$cap" "$work/$name.tflite" >>"$work/peers.jsonl" 2>"$work/litert.log" ||
       echo "$name, $t threads: LiteRT.js failed: $(grep -m1 -i 'error' "$work/litert.log" || tail -n1 "$work/litert.log")" >>"$work/notes.txt"
   done
+  # The acceptance's floor: `nilm bench --floor` times streaming reads of a buffer of the model's
+  # weight bytes in blocks alternating with its timed runs (same process, threads and minutes).
+  case "$name" in
+    cnn_w8_a8|cnn_convert_only)
+      for t in 1 2; do
+        "$nilm" bench "$work/$name.tflite" --threads "$t" --warmup "$warmup" --runs "$runs" --seconds "$cap" \
+          --profile-runs 0 --floor --format json >"$work/ours/${name}_t${t}_floor.json" 2>"$work/ours.log" ||
+          { echo "$name, $t threads: nilm bench --floor failed: $(tail -n1 "$work/ours.log")" >>"$work/notes.txt";
+            rm -f "$work/ours/${name}_t${t}_floor.json"; }
+      done ;;
+  esac
   case "$name" in
     cnn_w8_a8) [ -f "$work/ours/${name}_t1.json" ] && floor_for "$name" cnn_int8_weights_L3 ;;
     cnn_convert_only) [ -f "$work/ours/${name}_t1.json" ] && floor_for "$name" cnn_f32_weights_DRAM

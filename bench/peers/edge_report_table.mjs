@@ -1,5 +1,6 @@
 // The Markdown report of bench/edge_report.sh (issue 6's acceptance) from the files it wrote:
 //   DIR/ours/<arch>_<mode>_t<T>.json        `nilm bench --format json` at batch 1
+//   DIR/ours/cnn_<mode>_t<T>_floor.json     the same with --floor (w8_a8, convert_only)
 //   DIR/throughput/<arch>_<mode>_t<T>.json  `nilm bench --batch B --format json`
 //   DIR/peers.jsonl      bench/peers/onnxruntime_bench.mjs and litert_bench.mjs lines
 //   DIR/bandwidth.jsonl  bench_bandwidth lines (labels cnn_int8_weights_L3, cnn_f32_weights_DRAM)
@@ -48,6 +49,7 @@ for (const arch of archs) {
     for (const t of threadCounts) {
       const key = `${arch}_${mode}_t${t}`;
       ours[key] = readJson(path.join(dir, 'ours', `${key}.json`));
+      ours[`${key}_floor`] = readJson(path.join(dir, 'ours', `${key}_floor.json`));
       throughput[key] = readJson(path.join(dir, 'throughput', `${key}.json`));
     }
   }
@@ -86,26 +88,30 @@ for (const arch of archs) {
   }
 }
 
-// 2. The memory-bandwidth floor and our latency as a multiple of it.
-const floors = [['cnn_int8_weights_L3', 'w8_a8', 'int8 weights, in L3'], ['cnn_f32_weights_DRAM', 'convert_only', 'float32 weights, from DRAM']];
-console.log('\n## Memory-bandwidth floor (bench_bandwidth: streaming read of a buffer the size of the model\'s weights, measured in this run)\n');
-console.log('| CNN mode | buffer | bytes | threads | read once us | GB/s | nilm median us | nilm / floor |');
-console.log('|---|---|---|---|---|---|---|---|');
+// 2. The memory-bandwidth floor and our latency as a multiple of it: `nilm bench --floor`, whose
+// streaming reads of the weights' bytes alternate in blocks with its timed runs (the ratio of the
+// two medians of one run); bench_bandwidth's stand-alone read of the same bytes for context.
+const floors = [['cnn_int8_weights_L3', 'w8_a8', 'int8 weights, in L3'], ['cnn_f32_weights_DRAM', 'convert_only', 'float32 weights, from DRAM (the rest of L3)']];
+console.log('\n## Memory-bandwidth floor (nilm bench --floor: streaming reads of a buffer the size of the model\'s weights, ' +
+            'widest loads, 8 streams, in blocks alternating with the timed runs of the same process)\n');
+console.log('| CNN mode | buffer | bytes | threads | read | floor us | GB/s | nilm median us | nilm / floor | bench_bandwidth us |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 const floorMultiple = {};
 for (const [label, mode, what] of floors) {
   if (!modes.includes(mode)) continue;
   for (const t of threadCounts) {
+    const row = ours[`cnn_${mode}_t${t}_floor`]?.summary[0];
+    const floorUs = need(row?.floor_us, `cnn ${mode} ${t} thread(s): nilm bench --floor floor_us`);
+    const our = need(row ? row.median_ms * 1000 : NaN, `cnn ${mode} ${t} thread(s): nilm bench --floor median`);
     const b = bandwidth[`${label}_t${t}`];
-    const floorUs = need(b?.median_us, `bandwidth ${label} ${t} thread(s)`);
-    const our = oursMedianUs('cnn', mode, t);
     floorMultiple[`${mode}_t${t}`] = our / floorUs;
-    console.log(`| ${mode} | ${what} | ${b ? b.bytes : '-'} | ${t} | ${ms(floorUs)} | ${b ? b.gb_per_s.toFixed(1) : '-'} | ` +
-                `${ms(our)} | ${ratio(our / floorUs)} |`);
+    console.log(`| ${mode} | ${what} | ${row ? row.weights_bytes : '-'} | ${t} | ${b?.read ?? '-'} | ${ms(floorUs)} | ` +
+                `${row ? (row.weights_bytes / floorUs / 1000).toFixed(1) : '-'} | ${ms(our)} | ${ratio(our / floorUs)} | ${ms(b?.median_us)} |`);
   }
 }
 
 for (const b of Object.values(bandwidth).filter((x) => x.label.startsWith('context_'))) {
-  console.log(`| (context) | ${b.label.slice(8)} buffer, from DRAM | ${b.bytes} | ${b.threads} | ${ms(b.median_us)} | ${b.gb_per_s.toFixed(1)} | - | - |`);
+  console.log(`| (context) | ${b.label.slice(8)} buffer, from DRAM | ${b.bytes} | ${b.threads} | ${b.read ?? '-'} | - | ${b.gb_per_s.toFixed(1)} | - | - | ${ms(b.median_us)} |`);
 }
 
 // 3. Mode ratios of the CNN (issue 6: w8_a16 at most 1.5x w8_a8, w8 at most 1.3x).
