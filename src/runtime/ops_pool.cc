@@ -47,9 +47,19 @@ void eval_pool_opt(const OpState& state, const EvalContext& ctx) {
   const kernels::Clamp cl = kernels::clamp_of(p.act);
   ctx.pool.run((positions + chunk - 1) / chunk, [&](int task, int) {
     const int e = std::min(positions, (task + 1) * chunk);
-    for (int pos = task * chunk; pos < e; ++pos) {
-      const int n = pos / (p.out_h * p.out_w), oy = pos / p.out_w % p.out_h, ox = pos % p.out_w;
+    // positions walked in order: no division per position
+    int ox = task * chunk % p.out_w, oy = task * chunk / p.out_w % p.out_h, n = task * chunk / (p.out_w * p.out_h);
+    for (int pos = task * chunk; pos < e; ++pos, ++ox) {
+      if (ox == p.out_w) {
+        ox = 0;
+        if (++oy == p.out_h) oy = 0, ++n;
+      }
       float* y = out + std::size_t(pos) * p.channels;
+      if (const int x0 = ox * p.stride_w - p.pad_left; kMax && max_pool_window_inside_1d(p, x0)) {
+        max_of_vectors(in + (std::size_t(n) * p.in_w + x0) * p.channels, p.k_w, std::size_t(p.channels), y);
+        for (int c = 0; c < p.channels; ++c) y[c] = std::min(std::max(y[c], cl.lo), cl.hi);
+        continue;
+      }
       int count = 0;
       for (int ky = 0; ky < p.k_h; ++ky) {
         const int iy = oy * p.stride_h - p.pad_top + ky;

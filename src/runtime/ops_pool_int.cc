@@ -58,6 +58,13 @@ void max_pool_positions(const kernels::PoolParams& p, T lo, T hi, const T* in, T
   int ox = begin % p.out_w, oy = begin / p.out_w % p.out_h, n = begin / (p.out_w * p.out_h);
   for (int pos = begin; pos < end; ++pos) {
     T* __restrict y = out + std::size_t(pos) * c;
+    if (const int x0 = ox * p.stride_w - p.pad_left; max_pool_window_inside_1d(p, x0)) {
+      max_of_vectors(in + (std::size_t(n) * p.in_w + x0) * c, p.k_w, c, y);
+      if (clamp)
+        for (std::size_t q = 0; q < c; ++q) y[q] = y[q] < lo ? lo : (y[q] > hi ? hi : y[q]);
+      if (++ox == p.out_w) ox = 0, ++n;
+      continue;
+    }
     const int iy0 = std::max(0, oy * p.stride_h - p.pad_top), iy1 = std::min(p.in_h, oy * p.stride_h - p.pad_top + p.k_h);
     const int ix0 = std::max(0, ox * p.stride_w - p.pad_left), ix1 = std::min(p.in_w, ox * p.stride_w - p.pad_left + p.k_w);
     if (iy0 >= iy1 || ix0 >= ix1) {
