@@ -41,7 +41,7 @@ void gemm_tile(const GemmArgs& g, int row, int panel) {
     mask[j] = column_mask(g.n - col0 - j * kPanel);
     const __m512 bias = g.bias ? _mm512_maskz_loadu_ps(mask[j], g.bias + col0 + j * kPanel)
                                : _mm512_setzero_ps();
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) acc[r][j] = bias;
   }
   const float* bp = g.b_packed + std::size_t(panel) * g.k * kPanel;
@@ -52,7 +52,7 @@ void gemm_tile(const GemmArgs& g, int row, int panel) {
     __m512 b[NP];
 #pragma GCC unroll 4
     for (int j = 0; j < NP; ++j) b[j] = _mm512_loadu_ps(bp + j * panel_stride);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       const __m512 av = _mm512_set1_ps(a[r * ar]);
 #pragma GCC unroll 4
@@ -60,7 +60,7 @@ void gemm_tile(const GemmArgs& g, int row, int panel) {
     }
   }
   const __m512 lo = _mm512_set1_ps(g.clamp.lo), hi = _mm512_set1_ps(g.clamp.hi);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
     float* c = g.c + (row + r) * g.ldc + col0;
 #pragma GCC unroll 4
