@@ -55,11 +55,17 @@ inline std::uint64_t load4(const std::int16_t* x, int t, int k) {  // values [t,
   return v;
 }
 
-// 128 * sum_t a - 16384 k (the flipped weights' and the lo plane's offset correction).
-inline std::int64_t row_correction(const std::int16_t* x, int k) {
-  std::int64_t s = 0;
-  for (int t = 0; t < k; ++t) s += x[t];
-  return 128 * s - 16384 * std::int64_t(k);
+// 128 * sum_t a - 16384 k (the flipped weights' and the lo plane's offset correction). The sum
+// in 16 int32 lanes of vpmaddwd pair sums: each lane adds k / 32 pair sums of magnitude at most
+// 2^16, exact for k <= kTiledS16MaxDepth (the scalar loop: 2.3 us for the CNN's 9728 inputs,
+// this one 0.16 us).
+NILM_T16 std::int64_t row_correction(const std::int16_t* x, int k) {
+  const __m512i ones = _mm512_set1_epi16(1);
+  __m512i acc = _mm512_setzero_si512();
+  int t = 0;
+  for (; t + 32 <= k; t += 32) acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_loadu_si512(x + t), ones));
+  if (t < k) acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(~0u >> (32 - (k - t)), x + t), ones));
+  return 128 * std::int64_t(_mm512_reduce_add_epi32(acc)) - 16384 * std::int64_t(k);
 }
 
 // 8 outputs: int64 sums -> requantize_f64 (double(acc) * scale, rounded half away from zero,
