@@ -4,9 +4,11 @@
 // the graph's semantics. Every failure names the file and the part at fault.
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 #include "core/error.h"
+#include "core/huge_page_buffer.h"
 #include "core/mapped_file.h"
 #include "model/tflite.h"
 #include "model/tflite_op_names.h"
@@ -261,7 +263,17 @@ Graph parse_tflite(const std::uint8_t* data, std::size_t size, const std::string
 
 Graph load_tflite(const std::string& path) {
   auto file = std::make_shared<MappedFile>(path);
-  return parse_tflite(file->data(), file->size(), path, file);
+  if (file->size() < kHugePageModelBytes) return parse_tflite(file->data(), file->size(), path, file);
+  // A large model is read once into huge pages (core/huge_page_buffer.h) instead: its weights
+  // are streamed on every run (the float CNN's 40 MB: ~7% faster here). Read, not copied from
+  // the mapping (never touched), so the file is not in this process's memory twice.
+  const std::size_t size = file->size();
+  file.reset();
+  auto copy = std::make_shared<HugePageBuffer>(size);
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(copy->data()), std::streamsize(size)))
+    fail(path + ": read failed after " + std::to_string(in.gcount()) + " of " + std::to_string(size) + " bytes");
+  return parse_tflite(copy->data(), copy->size(), path, copy);
 }
 
 }  // namespace nilm::model

@@ -4,12 +4,41 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "core/huge_page_buffer.h"
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
 
 namespace nilm::runtime {
 namespace {
+
+// The tiled kernel's packed weights. From 2 MiB on they live in huge pages: a batch-1 dense
+// layer streams them once per run, and the CNN's 10 MB layer read ~3% faster that way here.
+class FlippedWeights {
+ public:
+  // pack_panels_s8_flipped of the [n, k] weights, packed in place (no second copy at load)
+  void pack(const std::int8_t* w, int n, int k) {
+    const std::size_t bytes = kernels::packed_panels_s8_bytes(n, k);
+    std::int8_t* dst;
+    if (bytes < kHugePageMinBytes) {
+      small_.resize(bytes);
+      dst = small_.data();
+    } else {
+      large_ = HugePageBuffer(bytes);
+      dst = reinterpret_cast<std::int8_t*>(large_.data());
+    }
+    kernels::pack_panels_s8_flipped_into(w, n, k, k, 1, dst);
+  }
+  const std::int8_t* data() const {
+    return large_.size() ? reinterpret_cast<const std::int8_t*>(large_.data()) : small_.data();
+  }
+  std::size_t size() const { return large_.size() ? large_.size() : small_.size(); }
+
+ private:
+  static constexpr std::size_t kHugePageMinBytes = std::size_t(2) << 20;
+  std::vector<std::int8_t> small_;
+  HugePageBuffer large_;
+};
 
 using ET = model::ElementType;
 
@@ -78,7 +107,7 @@ struct FcGemmState : OpState {
   Fn packed_fn = nullptr;            // many rows of a small layer (the transformer's tokens)
   std::vector<std::int8_t> packed;   // its weight panels (int8 path)
   std::vector<std::int16_t> packed16;  // (int16x8 path)
-  std::vector<std::int8_t> flipped;    // pack_panels_s8_flipped (the tiled VNNI kernel)
+  FlippedWeights flipped;              // pack_panels_s8_flipped (the tiled VNNI kernel)
 };
 
 // Packing copies the weights: worth it for many rows of a layer that fits in cache, not for
@@ -159,7 +188,7 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   if (tiled_fn && tiled_depth_ok && p.rows >= kTiledMinRows && weight_bytes <= kMaxTiledBytes) {
     // the register-tiled kernel, over the weights packed as w + 128 bytes
     s->packed_fn = tiled_fn;
-    s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
+    s->flipped.pack(w, p.outputs, p.depth);
     g.b_flipped = s->flipped.data();
   } else if (packed_fn && many_rows) {
     s->packed_fn = packed_fn;
@@ -221,7 +250,7 @@ struct FcHybridOptState : FcIntState {
   // Many rows: every row quantized first, then one tiled GEMM over all of them (per-row
   // offsets and scales), the weights packed once here.
   kernels::HybridS8Fn tiled = nullptr;
-  std::vector<std::int8_t> flipped;
+  FlippedWeights flipped;
   kernels::RowQuantizers quantizers;  // vectorized row quantization, or nullptrs (reference)
 };
 
@@ -253,7 +282,7 @@ std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernel
   s->quantizers = quantizers;
   if (tiled && p.rows >= kPackedMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxTiledBytes) {
     s->tiled = tiled;
-    s->flipped = kernels::pack_panels_s8_flipped(w, p.outputs, p.depth);
+    s->flipped.pack(w, p.outputs, p.depth);
     g.b_flipped = s->flipped.data();
     s->prepared_bytes = s->flipped.size();
   }
