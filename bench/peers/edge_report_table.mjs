@@ -91,7 +91,7 @@ for (const arch of archs) {
 // 2. The memory-bandwidth floor and our latency as a multiple of it: `nilm bench --floor`, whose
 // streaming reads of the weights' bytes alternate in blocks with its timed runs (the ratio of the
 // two medians of one run); bench_bandwidth's stand-alone read of the same bytes for context.
-const floors = [['cnn_int8_weights_L3', 'w8_a8', 'int8 weights, in L3'], ['cnn_f32_weights_DRAM', 'convert_only', 'float32 weights, from DRAM (the rest of L3)']];
+const floors = [['cnn_int8_weights_L3', 'w8_a8', 'int8 weights, in L3'], ['cnn_f32_weights_DRAM', 'convert_only', 'float32 weights, 42.5 MB: partly L3, partly DRAM']];
 console.log('\n## Memory-bandwidth floor (nilm bench --floor: streaming reads of a buffer the size of the model\'s weights, ' +
             'widest loads, 8 streams, in blocks alternating with the timed runs of the same process)\n');
 console.log('| CNN mode | buffer | bytes | threads | read | floor us | GB/s | nilm median us | nilm / floor | bench_bandwidth us |');
@@ -160,7 +160,7 @@ for (const t of threadCounts) {
 }
 for (const t of threadCounts) check(`CNN w8_a16 / w8_a8, ${t} thread(s)`, modeRatio[`w8_a16_t${t}`], 1.5);
 for (const t of threadCounts) check(`CNN w8 / w8_a8, ${t} thread(s)`, modeRatio[`w8_t${t}`], 1.3);
-check('CNN float32, 1 thread, latency / DRAM floor', floorMultiple.convert_only_t1, 1.3);
+check('CNN float32, 1 thread, latency / memory floor', floorMultiple.convert_only_t1, 1.3);
 for (const mode of modes) {
   for (const t of threadCounts) {
     check(`transformer ${mode}, ${t} thread(s), ONNX Runtime / nilm`,
