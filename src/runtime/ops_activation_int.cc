@@ -263,6 +263,12 @@ constexpr KernelEntry opt(const char* name, K kind, ElementType in, ElementType 
                           void (*eval)(const OpState&, const EvalContext&)) {
   return {name, kind, in, w, out, 1, cpu_none, MicroSet::none, nullptr, prepare, eval};
 }
+// AVX-512 tier (input, weights and output all of type `t`), where `applies` says it fits.
+constexpr KernelEntry avx512(const char* name, K kind, ElementType t, bool (*applies)(const PrepareContext&),
+                             std::unique_ptr<OpState> (*prepare)(const PrepareContext&),
+                             void (*eval)(const OpState&, const EvalContext&)) {
+  return {name, kind, t, t, t, 2, cpu_avx512f, MicroSet::none, applies, prepare, eval};
+}
 
 const KernelEntry entries[] = {
     row("softmax_s8_ref", K::softmax, s8, s8, s8, prepare_softmax_s8, eval_softmax_s8),
@@ -279,22 +285,14 @@ const KernelEntry entries[] = {
     row("relu_s16_ref", K::relu, s16, s16, s16, prepare_relu_s16, eval_relu_s16),
     opt("softmax_s8_opt", K::softmax, s8, s8, s8, prepare_softmax_s8_opt, eval_softmax_s8_opt),
     opt("softmax_s16_opt", K::softmax, s16, s16, s16, prepare_softmax_s16, eval_softmax_s16_opt),
-    {"softmax_s16_avx512", K::softmax, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, softmax_s16_avx512_applies,
-     prepare_softmax_s16, eval_softmax_s16_avx512},
-    {"logistic_s8_avx512vbmi", K::logistic, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
-     prepare_lut_s8, eval_lut_s8_avx512vbmi},
-    {"tanh_s8_avx512vbmi", K::tanh, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
-     prepare_lut_s8, eval_lut_s8_avx512vbmi},
-    {"gelu_s8_avx512vbmi", K::gelu, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
-     prepare_lut_s8, eval_lut_s8_avx512vbmi},
-    {"relu_s8_avx512vbmi", K::relu, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
-     prepare_lut_s8, eval_lut_s8_avx512vbmi},
-    {"rsqrt_s8_avx512vbmi", K::rsqrt, s8, s8, s8, 2, cpu_avx512f, MicroSet::none, lut_s8_avx512vbmi_applies,
-     prepare_lut_s8, eval_lut_s8_avx512vbmi},
-    {"gelu_s16_avx512", K::gelu, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, lut_s16_avx512_applies,
-     prepare_lut_s16, eval_lut_s16_avx512},
-    {"rsqrt_s16_avx512", K::rsqrt, s16, s16, s16, 2, cpu_avx512f, MicroSet::none, lut_s16_avx512_applies,
-     prepare_lut_s16, eval_lut_s16_avx512},
+    avx512("softmax_s16_avx512", K::softmax, s16, softmax_s16_avx512_applies, prepare_softmax_s16, eval_softmax_s16_avx512),
+    avx512("logistic_s8_avx512vbmi", K::logistic, s8, lut_s8_avx512vbmi_applies, prepare_lut_s8, eval_lut_s8_avx512vbmi),
+    avx512("tanh_s8_avx512vbmi", K::tanh, s8, lut_s8_avx512vbmi_applies, prepare_lut_s8, eval_lut_s8_avx512vbmi),
+    avx512("gelu_s8_avx512vbmi", K::gelu, s8, lut_s8_avx512vbmi_applies, prepare_lut_s8, eval_lut_s8_avx512vbmi),
+    avx512("relu_s8_avx512vbmi", K::relu, s8, lut_s8_avx512vbmi_applies, prepare_lut_s8, eval_lut_s8_avx512vbmi),
+    avx512("rsqrt_s8_avx512vbmi", K::rsqrt, s8, lut_s8_avx512vbmi_applies, prepare_lut_s8, eval_lut_s8_avx512vbmi),
+    avx512("gelu_s16_avx512", K::gelu, s16, lut_s16_avx512_applies, prepare_lut_s16, eval_lut_s16_avx512),
+    avx512("rsqrt_s16_avx512", K::rsqrt, s16, lut_s16_avx512_applies, prepare_lut_s16, eval_lut_s16_avx512),
 };
 
 }  // namespace
