@@ -34,6 +34,15 @@ double fastest_us(int repeats, F&& f) {
   return best;
 }
 
+// One whole convolution as the op runs it: blocks of kConv1dRowBlock rows x 64 outputs;
+// block(r0, r1, j0, j1).
+template <class F>
+void each_block(int width, int out_c, F&& block) {
+  for (int r0 = 0; r0 < width; r0 += k::kConv1dRowBlock)
+    for (int j0 = 0; j0 < out_c; j0 += 64)
+      block(r0, std::min(width, r0 + k::kConv1dRowBlock), j0, std::min(out_c, j0 + 64));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,10 +79,7 @@ int main(int argc, char** argv) {
     c.packed = packed.data(), c.bias = bias.data(), c.scale = scale.data();
     std::vector<std::uint8_t> scratch(k::conv1d_s8_scratch_bytes(c, k::kConv1dRowBlock));
     const double conv_us = fastest_us(repeats, [&] {
-      for (int r0 = 0; r0 < l.width; r0 += k::kConv1dRowBlock)
-        for (int j0 = 0; j0 < l.out_c; j0 += 64)
-          conv1d(c, in.data(), out.data(), r0, std::min(l.width, r0 + k::kConv1dRowBlock), j0, std::min(l.out_c, j0 + 64),
-                 scratch.data());
+      each_block(l.width, l.out_c, [&](int r0, int r1, int j0, int j1) { conv1d(c, in.data(), out.data(), r0, r1, j0, j1, scratch.data()); });
     });
 
     k::QGemmS8Args g;  // the interior rows only (the edge rows were gathered separately)
@@ -89,10 +95,7 @@ int main(int argc, char** argv) {
     h.sums = sums.data(), h.w_scales = w_scales.data(), h.bias = fbias.data(), h.lo = 0, h.hi = 1e30f;
     h.input_offset = 3, h.input_scale = 0.02f;
     const double hconv_us = fastest_us(repeats, [&] {
-      for (int r0 = 0; r0 < l.width; r0 += k::kConv1dRowBlock)
-        for (int j0 = 0; j0 < l.out_c; j0 += 64)
-          hybrid(h, in.data(), fout.data(), r0, std::min(l.width, r0 + k::kConv1dRowBlock), j0,
-                 std::min(l.out_c, j0 + 64), scratch.data());
+      each_block(l.width, l.out_c, [&](int r0, int r1, int j0, int j1) { hybrid(h, in.data(), fout.data(), r0, r1, j0, j1, scratch.data()); });
     });
     k::HybridS8Args hg;
     hg.m = g.m, hg.n = l.out_c, hg.k = depth, hg.a = in.data(), hg.a_row = l.in_c, hg.b = w.data();
@@ -112,10 +115,8 @@ int main(int argc, char** argv) {
     c16.q_left = expanded.left.data(), c16.q_right = expanded.right.data();
     std::vector<std::uint8_t> scratch16(k::conv1d_s16_scratch_bytes(c16, k::kConv1dRowBlock));
     const double conv16_us = fastest_us(repeats, [&] {
-      for (int r0 = 0; r0 < l.width; r0 += k::kConv1dRowBlock)
-        for (int j0 = 0; j0 < l.out_c; j0 += 64)
-          conv16(c16, in16.data(), out16.data(), r0, std::min(l.width, r0 + k::kConv1dRowBlock), j0,
-                 std::min(l.out_c, j0 + 64), scratch16.data());
+      each_block(l.width, l.out_c,
+                 [&](int r0, int r1, int j0, int j1) { conv16(c16, in16.data(), out16.data(), r0, r1, j0, j1, scratch16.data()); });
     });
     k::QGemmS16Args g16;
     g16.m = g.m, g16.n = l.out_c, g16.k = depth, g16.a = in16.data(), g16.a_row = l.in_c, g16.b = w.data();

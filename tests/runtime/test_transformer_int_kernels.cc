@@ -265,6 +265,21 @@ TEST(VectorizedLut, S16IsBitIdenticalToTheReference) {
   }
 }
 
+// TFLite's ADD / MUL multipliers for input scales s1, s2 and output scale so (ADD: inputs
+// rescaled to twice the larger scale, with `left_shift` bits of headroom).
+void set_tflite_multipliers(kernels::QuantizedBinaryParams& p, kernels::BinaryOp op, double s1, double s2, double so,
+                            int left_shift) {
+  if (op == kernels::BinaryOp::mul) {
+    p.output = kernels::quantize_multiplier(s1 * s2 / so);
+    return;
+  }
+  p.left_shift = left_shift;
+  const double twice_max = 2 * std::max(s1, s2);
+  p.input1 = kernels::quantize_multiplier(s1 / twice_max);
+  p.input2 = kernels::quantize_multiplier(s2 / twice_max);
+  p.output = kernels::quantize_multiplier(twice_max / (double(1 << left_shift) * so));
+}
+
 // int16 ADD / SUB / MUL rows (AVX2 inside binary_s16_rows where the CPU has it, and the
 // portable rows) against binary_s16_ref: broadcast patterns, random scales (both multiplier
 // shift directions), clamps from fused activations.
@@ -282,15 +297,7 @@ TEST(VectorizedBinaryS16, RowsAreBitIdenticalToTheReference) {
                                                kernels::Activation::none);
       auto scale = [&] { return std::exp2(std::uniform_real_distribution<double>(-16, -4)(rng)); };
       const double s1 = scale(), s2 = scale(), so = scale();
-      if (op == kernels::BinaryOp::mul) {
-        p.output = kernels::quantize_multiplier(s1 * s2 / so);
-      } else {
-        p.left_shift = 15;
-        const double twice_max = 2 * std::max(s1, s2);
-        p.input1 = kernels::quantize_multiplier(s1 / twice_max);
-        p.input2 = kernels::quantize_multiplier(s2 / twice_max);
-        p.output = kernels::quantize_multiplier(twice_max / (double(1 << 15) * so));
-      }
+      set_tflite_multipliers(p, op, s1, s2, so, 15);
       p.act_min = trial % 4 == 1 ? 0 : -32768;
       p.act_max = trial % 4 == 1 ? 20000 : 32767;
       std::int64_t na = 1, nb = 1, no = 1;
@@ -324,15 +331,7 @@ TEST(VectorizedBinaryS8, ScalarBroadcastRowsAreBitIdenticalToTheReference) {
       p.input1_offset = -random_int(rng, -128, 127);
       p.input2_offset = -random_int(rng, -128, 127);
       p.output_offset = random_int(rng, -128, 127);
-      if (op == kernels::BinaryOp::mul) {
-        p.output = kernels::quantize_multiplier(s1 * s2 / so);
-      } else {
-        p.left_shift = 20;
-        const double twice_max = 2 * std::max(s1, s2);
-        p.input1 = kernels::quantize_multiplier(s1 / twice_max);
-        p.input2 = kernels::quantize_multiplier(s2 / twice_max);
-        p.output = kernels::quantize_multiplier(twice_max / (double(1 << 20) * so));
-      }
+      set_tflite_multipliers(p, op, s1, s2, so, 20);
       p.act_min = -128;
       p.act_max = 127;
       std::int64_t na = 1, nb = 1, no = 1;
