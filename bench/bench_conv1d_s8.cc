@@ -107,12 +107,14 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < in.size(); ++i) in16[i] = std::int16_t(in[i] * 200);
     const std::vector<std::int16_t> packed16 = k::pack_panels_s16(w.data(), l.out_c, depth);
     std::vector<std::int64_t> bias64(std::size_t(padded), 7);
+    const std::vector<std::int32_t> bias32(bias64.begin(), bias64.end());
     std::vector<k::QuantizedMultiplier> mult{k::quantize_multiplier(0.0007)};
     const k::ExpandedMultipliers expanded(mult, l.out_c);
     k::Conv1dS16 c16;
     c16.in_w = l.width, c16.in_c = l.in_c, c16.out_w = l.width, c16.out_c = l.out_c, c16.k_w = l.k_w, c16.pad_left = pad;
     c16.packed = packed16.data(), c16.bias = bias64.data(), c16.q_mult = expanded.mult.data();
     c16.q_left = expanded.left.data(), c16.q_right = expanded.right.data();
+    if (k::conv1d_s16_fits_int32(w.data(), l.out_c, depth, bias64.data())) c16.bias32 = bias32.data();  // as the op
     std::vector<std::uint8_t> scratch16(k::conv1d_s16_scratch_bytes(c16, k::kConv1dRowBlock));
     const double conv16_us = fastest_us(repeats, [&] {
       each_block(l.width, l.out_c,

@@ -308,6 +308,7 @@ struct ConvS16VnniState : ConvS16State {
   kernels::Conv1dS16 c1;
   kernels::Conv1dS16Fn conv1d = nullptr;
   std::vector<std::int64_t> padded_bias;  // the folded bias, padded to 16
+  std::vector<std::int32_t> bias32;       // the same as int32, where the accumulators fit int32
 };
 
 std::unique_ptr<OpState> prepare_conv_s16_avx512(const PrepareContext& ctx) {
@@ -322,11 +323,15 @@ std::unique_ptr<OpState> prepare_conv_s16_avx512(const PrepareContext& ctx) {
   set_conv1d_shape(c, p, s.rq);
   c.packed = s.packed16.data();
   c.bias = s.padded_bias.data();
+  if (kernels::conv1d_s16_fits_int32(ctx.inputs[1]->data.as<std::int8_t>(), p.out_c, s.patch, s.bias.data())) {
+    s.bias32.assign(s.padded_bias.begin(), s.padded_bias.end());
+    c.bias32 = s.bias32.data();
+  }
   c.q_mult = s.expanded.mult.data();
   c.q_left = s.expanded.left.data();
   c.q_right = s.expanded.right.data();
   s.scratch_per_thread = kernels::conv1d_s16_scratch_bytes(c, kernels::kConv1dRowBlock);
-  s.prepared_bytes += s.padded_bias.size() * 8;
+  s.prepared_bytes += s.padded_bias.size() * 8 + s.bias32.size() * 4;
   return base;
 }
 

@@ -7,6 +7,7 @@
 // across threads.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 #include "quantized_graphs.h"
@@ -67,17 +68,45 @@ TEST(Conv1dS8, TheCnnLayersAreBitIdenticalToTheReference) {
   }
 }
 
-// int16x8: depths past 510 (255 pairs) flush the int32 lanes into int64 mid-row.
+// Whether int16x8 accumulators fit int32: |bias| + 32768 * sum |w| per output, by hand.
+TEST(Conv1dS8, Int16AccumulatorBoundIsExact) {
+  const std::int32_t kMax = std::numeric_limits<std::int32_t>::max();
+  std::vector<std::int8_t> w(511, -128);  // 511 * 128 * 32768 = 2^31 - 2^22
+  const std::int64_t fits = kMax - (std::int64_t{511} << 22), over = fits + 1;
+  EXPECT_TRUE(kernels::conv1d_s16_fits_int32(w.data(), 1, 511, nullptr));
+  EXPECT_TRUE(kernels::conv1d_s16_fits_int32(w.data(), 1, 511, &fits));
+  EXPECT_FALSE(kernels::conv1d_s16_fits_int32(w.data(), 1, 511, &over));
+  const std::int64_t negative = -fits, negative_over = -over;
+  EXPECT_TRUE(kernels::conv1d_s16_fits_int32(w.data(), 1, 511, &negative));
+  EXPECT_FALSE(kernels::conv1d_s16_fits_int32(w.data(), 1, 511, &negative_over));
+  w.push_back(-128);  // 512 deep: 2^31 even without a bias
+  EXPECT_FALSE(kernels::conv1d_s16_fits_int32(w.data(), 1, 512, nullptr));
+  // one output that does not fit is enough: [2][256] with the second row all -128 and 2^31 / 2 bias
+  std::vector<std::int8_t> two(512, 1);
+  std::fill(two.begin() + 256, two.end(), std::int8_t{-128});
+  const std::int64_t bias[2] = {0, std::int64_t{1} << 30};
+  EXPECT_TRUE(kernels::conv1d_s16_fits_int32(two.data(), 2, 256, nullptr));
+  EXPECT_FALSE(kernels::conv1d_s16_fits_int32(two.data(), 2, 256, bias));
+}
+
+// int16x8 patches deep enough that the accumulators may leave int32 (the CNN's fit it): the
+// int32 lanes flushed into int64 every 255 pairs, mid-row.
 TEST(Conv1dS8, Int16DeepPatchesFlushIntoInt64) {
   if (!kernels::conv1d_s16_avx512vnni()) GTEST_SKIP() << "no AVX-512 VNNI / DQ";
   LayerShape s;
   s.width = 20;
-  s.in_c = 120;
-  s.out_c = 40;
-  s.kernel = 7;  // 840 deep (420 pairs): two chunks
-  expect_bit_identical(s, 3000, QuantKind::s16);
   s.in_c = 255;
-  s.kernel = 2;  // 510: exactly one chunk
+  s.out_c = 40;
+  s.kernel = 7;  // 1785 deep (893 pairs): four chunks; random weights average |w| ~ 64
+  const QuantCase c = layer_case(QuantKind::s16, s, 3000);
+  const model::Tensor* w = nullptr;
+  for (const model::Tensor& t : c.quantized.tensors)
+    if (t.is_constant() && t.type == model::ElementType::i8) w = &t;
+  ASSERT_NE(w, nullptr);
+  EXPECT_FALSE(kernels::conv1d_s16_fits_int32(w->data.as<std::int8_t>(), s.out_c, s.kernel * s.in_c, nullptr));
+  expect_bit_identical(s, 3000, QuantKind::s16);
+  s.in_c = 170;
+  s.kernel = 9;  // 1530 deep: 765 pairs, three whole chunks
   expect_bit_identical(s, 3001, QuantKind::s16);
 }
 

@@ -55,13 +55,16 @@ using Conv1dHybridFn = void (*)(const Conv1dHybrid& h, const std::int8_t* in, fl
 Conv1dHybridFn conv1d_hybrid_avx512vnni();
 
 // int16x8 (w8_a16): int16 activations x int8 weights widened to int16 (pack_panels_s16: 16-output
-// panels of depth pairs), vpdpwssd pairs into int32 lanes flushed into int64 every 255 pairs
-// (exact: a pair is at most 2 * 32768 * 128 in magnitude), plus the int64 bias, then TFLite's
-// int64 MultiplyByQuantizedMultiplier (multiplier reduced to 15 bits), as conv2d_s16s8_ref.
+// panels of depth pairs), vpdpwssd pairs into int32 lanes, then TFLite's int64
+// MultiplyByQuantizedMultiplier (multiplier reduced to 15 bits), as conv2d_s16s8_ref. Where
+// every output's |bias| + 32768 * sum |w| < 2^31 (conv1d_s16_fits_int32: real layers) the lanes
+// start from the bias and are requantized 16 at a time; otherwise they are flushed into int64
+// every 255 pairs (exact: a pair is at most 2 * 32768 * 128 in magnitude) and the int64 bias added.
 struct Conv1dS16 {
   int in_w = 0, in_c = 0, out_w = 0, out_c = 0, k_w = 1, stride = 1, pad_left = 0;
   const std::int16_t* packed = nullptr;  // pack_panels_s16(w, out_c, k_w * in_c)
   const std::int64_t* bias = nullptr;    // out_c rounded up to 16, the input offset folded in
+  const std::int32_t* bias32 = nullptr;  // the same as int32 where the accumulators fit, or null
   // ExpandedMultipliers (int8_gemm.h): multiplier, left and right shift, out_c rounded up to 16
   const std::int32_t* q_mult = nullptr;
   const std::int32_t* q_left = nullptr;
@@ -70,6 +73,9 @@ struct Conv1dS16 {
   std::int32_t out_offset = 0, act_min = -32768, act_max = 32767;
 };
 std::size_t conv1d_s16_scratch_bytes(const Conv1dS16& c, int rows);
+// Whether every output's accumulator (bias plus any int16 input times the [out_c][depth]
+// weights) fits int32, so the kernel may take bias32.
+bool conv1d_s16_fits_int32(const std::int8_t* w, int out_c, int depth, const std::int64_t* bias);
 using Conv1dS16Fn = void (*)(const Conv1dS16& c, const std::int16_t* in, std::int16_t* out, int r0, int r1, int j0,
                              int j1, std::uint8_t* scratch);
 Conv1dS16Fn conv1d_s16_avx512vnni();  // nullptr without AVX-512 F/BW/DQ/VNNI or off x86-64
