@@ -7,7 +7,7 @@
 # in L3, and of its float32 weights, mostly from DRAM, in blocks alternating with the timed
 # runs; bench_bandwidth's stand-alone figures beside them) and our latency as a multiple of it;
 # the w8_a16 / w8_a8 and
-# w8 / w8_a8 ratios; batch-256 throughput per mode with the speed-up over batch-1 calls; each
+# w8 / w8_a8 ratios; batch-256 and auto-batch throughput per mode with the speed-up over batch-1 calls; each
 # acceptance point marked met / not met, and the slowest nodes of every model (op profile).
 # One Markdown report on stdout.
 #
@@ -32,7 +32,8 @@
 # SECONDS_CAP seconds are spent (at least 5); nilm, ONNX Runtime and LiteRT.js alternate
 # configuration by configuration so that a load change on this shared machine hits all three
 # alike, and the bandwidth floor is measured with the CNN models it belongs to.
-# Throughput: `nilm bench --batch $THROUGHPUT_BATCH` (default 256), THROUGHPUT_RUNS runs
+# Throughput: `nilm bench --batch $THROUGHPUT_BATCH` (default 256) and `--batch auto` (the
+# batch nilm evaluate runs: the fastest per window of 1, 4, 16, 64), THROUGHPUT_RUNS runs
 # (default 3) or THROUGHPUT_SECONDS (default 10), after one warm-up run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -148,10 +149,13 @@ done
 
 for name in "${models[@]}"; do
   for t in 1 2; do
-    "$nilm" bench "$work/$name.tflite" --batch "$tbatch" --threads "$t" --warmup "$twarmup" --runs "$truns" --seconds "$tcap" \
-      --profile-runs 0 --format json >"$work/throughput/${name}_t$t.json" 2>"$work/ours.log" ||
-      { echo "$name, batch $tbatch, $t threads: nilm bench failed: $(tail -n1 "$work/ours.log")" >>"$work/notes.txt";
-        rm -f "$work/throughput/${name}_t$t.json"; }
+    # the batch asked for, then the one nilm evaluate runs (--batch auto: fastest per window)
+    for b in "$tbatch" auto; do
+      if [ "$b" = auto ]; then out="$work/throughput/${name}_t${t}_auto.json"; else out="$work/throughput/${name}_t$t.json"; fi
+      "$nilm" bench "$work/$name.tflite" --batch "$b" --threads "$t" --warmup "$twarmup" --runs "$truns" --seconds "$tcap" \
+        --profile-runs 0 --format json >"$out" 2>"$work/ours.log" ||
+        { echo "$name, batch $b, $t threads: nilm bench failed: $(tail -n1 "$work/ours.log")" >>"$work/notes.txt"; rm -f "$out"; }
+    done
   done
 done
 

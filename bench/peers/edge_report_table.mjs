@@ -1,7 +1,7 @@
 // The Markdown report of bench/edge_report.sh (issue 6's acceptance) from the files it wrote:
 //   DIR/ours/<arch>_<mode>_t<T>.json        `nilm bench --format json` at batch 1
 //   DIR/ours/cnn_<mode>_t<T>_floor.json     the same with --floor (w8_a8, convert_only)
-//   DIR/throughput/<arch>_<mode>_t<T>.json  `nilm bench --batch B --format json`
+//   DIR/throughput/<arch>_<mode>_t<T>.json  `nilm bench --batch B --format json` (_auto.json: --batch auto)
 //   DIR/peers.jsonl      bench/peers/onnxruntime_bench.mjs and litert_bench.mjs lines
 //   DIR/bandwidth.jsonl  bench_bandwidth lines (labels cnn_int8_weights_L3, cnn_f32_weights_DRAM)
 //   DIR/notes.txt        what could not be converted or run
@@ -51,6 +51,7 @@ for (const arch of archs) {
       ours[key] = readJson(path.join(dir, 'ours', `${key}.json`));
       ours[`${key}_floor`] = readJson(path.join(dir, 'ours', `${key}_floor.json`));
       throughput[key] = readJson(path.join(dir, 'throughput', `${key}.json`));
+      throughput[`${key}_auto`] = readJson(path.join(dir, 'throughput', `${key}_auto.json`));
     }
   }
 }
@@ -136,12 +137,15 @@ console.log('|---|---|---|---|---|---|---|---|---|');
 for (const arch of archs) {
   for (const mode of modes) {
     for (const t of threadCounts) {
-      const j = throughput[`${arch}_${mode}_t${t}`];
-      const s = j?.summary[0];
-      const perWindow = need(s?.us_per_window, `${arch} ${mode} ${t} thread(s): throughput`);
-      const single = oursMedianUs(arch, mode, t);
-      console.log(`| ${arch} | ${mode} | ${t} | ${s ? s.batch : '-'} | ${s ? ms(s.median_ms) : '-'} | ${ms(perWindow)} | ` +
-                  `${Number.isFinite(perWindow) ? Math.round(1e6 / perWindow) : '-'} | ${ms(single)} | ${ratio(single / perWindow)} |`);
+      for (const auto of [false, true]) {  // the batch asked for, then nilm evaluate's (--batch auto)
+        const j = throughput[`${arch}_${mode}_t${t}${auto ? '_auto' : ''}`];
+        const s = j?.summary[0];
+        const perWindow = need(s?.us_per_window, `${arch} ${mode} ${t} thread(s): throughput${auto ? ' (auto batch)' : ''}`);
+        const single = oursMedianUs(arch, mode, t);
+        const batch = s ? (auto ? `auto: ${s.batch}` : s.batch) : '-';
+        console.log(`| ${arch} | ${mode} | ${t} | ${batch} | ${s ? ms(s.median_ms) : '-'} | ${ms(perWindow)} | ` +
+                    `${Number.isFinite(perWindow) ? Math.round(1e6 / perWindow) : '-'} | ${ms(single)} | ${ratio(single / perWindow)} |`);
+      }
     }
   }
 }

@@ -25,12 +25,31 @@ namespace {
 struct BenchCliOptions {
   std::vector<std::string> models, compare, samples;
   std::vector<int> threads = {1};
-  int batch = 1, warmup = 5;
+  std::string batch = "1";
+  int warmup = 5;
   std::size_t runs = 50, profile_runs = 20, nodes = 10;
   double seconds = 0;
   bool reference = false, floor = false;
   std::string format = "table", json_path, csv_path;
 };
+
+// --batch: a whole number from 1 to 4096, or "auto" (a usage error otherwise).
+CLI::Validator batch_option() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        if (v == "auto") return {};
+        std::size_t used = 0;
+        int b = 0;
+        try {
+          b = std::stoi(v, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != v.size() || b < 1 || b > 4096) return "must be a whole number from 1 to 4096 or 'auto', got '" + v + "'";
+        return {};
+      },
+      "1..4096|auto");
+}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -89,7 +108,8 @@ void run_bench(BenchCliOptions o) {
   if (o.runs == 0 && !(o.seconds > 0)) fail("bench: --runs 0 needs a time budget (--seconds)");
 
   perf::BenchOptions options;
-  options.batch = o.batch;
+  options.auto_batch = o.batch == "auto";
+  if (!options.auto_batch) options.batch = std::stoi(o.batch);  // checked by batch_option()
   options.warmup = o.warmup;
   options.runs = o.runs;
   options.seconds = o.seconds;
@@ -155,8 +175,10 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--threads,-t", o->threads, "Threads per inference; a list (1,2) gives one row per count")
       ->delimiter(',')
       ->check(CLI::Range(1, 256));
-  cmd->add_option("--batch,-b", o->batch, "Windows per run: a batch-1 model is rebatched (per-window time in us_per_window)")
-      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--batch,-b", o->batch,
+                  "Windows per run: a batch-1 model is rebatched (per-window time in us_per_window); 'auto': the "
+                  "fastest per window of 1, 4, 16, 64 (what nilm evaluate runs)")
+      ->check(batch_option());
   cmd->add_option("--warmup,-w", o->warmup, "Untimed runs before timing")->check(CLI::Range(0, 1000000));
   cmd->add_option("--runs,-r", o->runs, "Timed runs (with --seconds: at most this many; 0 = no limit)");
   cmd->add_option("--seconds,-s", o->seconds, "Time budget of the timed runs in seconds (0 = none: --runs counts)")

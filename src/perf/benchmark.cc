@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "model/tflite.h"
 #include "perf/memory.h"
 #include "perf/stream_read.h"
+#include "runtime/batch_tuning.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
 #include "runtime/rebatch.h"
@@ -54,7 +56,19 @@ BenchResult run(model::Graph graph, BenchResult r, const BenchOptions& o, Clock:
   r.threads = o.threads;
   r.batch = o.batch;
   r.tier = o.tier == runtime::Tier::reference ? "reference" : "optimized";
-  if (o.batch > 1) {
+  runtime::CompileOptions compile;
+  compile.tier = o.tier;
+  if (o.auto_batch) {  // as nilm evaluate chooses: the least time per window
+    const std::vector<runtime::BatchTiming> timings = runtime::time_batches(graph, compile, o.threads);
+    r.batch = runtime::fastest_batch(timings);
+    r.batch_note = "batch " + std::to_string(r.batch) + ", the fastest per window of";
+    for (const auto& t : timings) {
+      char item[64];
+      std::snprintf(item, sizeof item, " %d: %.1f us", t.batch, t.us_per_window);
+      r.batch_note += item;
+    }
+    if (r.batch > 1) graph = runtime::rebatch(graph, r.batch);
+  } else if (o.batch > 1) {
     try {
       graph = runtime::rebatch(graph, o.batch);
     } catch (const Error& e) {
@@ -62,8 +76,6 @@ BenchResult run(model::Graph graph, BenchResult r, const BenchOptions& o, Clock:
       r.batch = 1;
     }
   }
-  runtime::CompileOptions compile;
-  compile.tier = o.tier;
   const runtime::Model model = runtime::Model::from_graph(std::move(graph), compile, r.model);
   runtime::Interpreter interp(model, o.threads);
   r.load_ms = since_us(load_start) / 1e3;

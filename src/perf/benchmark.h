@@ -23,6 +23,7 @@ namespace nilm::perf {
 struct BenchOptions {
   int threads = 1;
   int batch = 1;             // > 1: a batch-1 model is rebatched (runtime::rebatch)
+  bool auto_batch = false;   // instead: the batch fastest per window (runtime/batch_tuning.h)
   int warmup = 5;            // untimed runs first (page in weights, wake threads)
   std::size_t runs = 50;     // timed runs; 0 = as many as `seconds` allows
   double seconds = 0;        // time budget of the timed runs; 0 = none (then `runs` counts)
@@ -38,7 +39,7 @@ struct BenchResult {
   std::string model;  // the path as given
   int threads = 1, batch = 1;
   std::string tier;        // "optimized" / "reference"
-  std::string batch_note;  // why the model was not rebatched, if it was not
+  std::string batch_note;  // why the model was not rebatched, or how the batch was chosen
   double load_ms = 0;      // load + validate + compile
   LatencyStats latency;    // per run (one run = `batch` windows)
   LatencyStats floor;      // per streaming read of the weights' bytes (runs == 0: not measured)

@@ -82,6 +82,18 @@ TEST_F(Bench, TimeBudgetAndBatch) {
   EXPECT_EQ(r.profile.runs, 0u);
 }
 
+// --batch auto: the batch nilm evaluate would run, the timings it was chosen from in the note.
+TEST_F(Bench, AutoBatchRunsTheFastestCandidate) {
+  BenchOptions o = quick();
+  o.auto_batch = true;
+  o.profile_runs = 0;
+  const BenchResult r = benchmark_model(path_, o);
+  EXPECT_TRUE(r.batch == 1 || r.batch == 4 || r.batch == 16 || r.batch == 64) << r.batch;
+  EXPECT_EQ(r.batch_note.rfind("batch " + std::to_string(r.batch) + ", the fastest per window of 1: ", 0), 0u)
+      << r.batch_note;
+  EXPECT_EQ(r.latency.runs, 5u);
+}
+
 TEST_F(Bench, ClearErrors) {
   BenchOptions o = quick();
   try {
