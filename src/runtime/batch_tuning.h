@@ -21,9 +21,11 @@ inline constexpr int kThroughputBatches[] = {1, 4, 16, 64};
 
 // Times a batch-1 window model rebatched to each candidate (increasing), on zero inputs: one
 // warm-up and `runs` timed runs each, stopping after the first candidate 1.25x slower per
-// window than the best so far. Candidates the graph does not rebatch to are left out.
+// window than the best so far; then two more rounds of `runs` over the candidates still within
+// 1.25x of the best, in turn (each keeps its fastest run). Candidates the graph does not
+// rebatch to are left out.
 std::vector<BatchTiming> time_batches(const model::Graph& graph, const CompileOptions& options, int threads,
-                                      std::span<const int> candidates = kThroughputBatches, int runs = 3);
+                                      std::span<const int> candidates = kThroughputBatches, int runs = 2);
 // The timed batch with the least time per window (1 when there is none).
 int fastest_batch(std::span<const BatchTiming> timings);
 
