@@ -7,7 +7,7 @@
 # in L3, and of its float32 weights, mostly from DRAM, in blocks alternating with the timed
 # runs; bench_bandwidth's stand-alone figures beside them) and our latency as a multiple of it;
 # the w8_a16 / w8_a8 and
-# w8 / w8_a8 ratios; batch-256 and auto-batch throughput per mode with the speed-up over batch-1 calls; each
+# w8 / w8_a8 ratios (from adjacent runs, RATIO_REPEATS rounds); batch-256 and auto-batch throughput per mode with the speed-up over batch-1 calls; each
 # acceptance point marked met / not met, and the slowest nodes of every model (op profile).
 # One Markdown report on stdout.
 #
@@ -51,9 +51,11 @@ node=${NILM_NODE:-node}
 runs=${RUNS:-200}; warmup=${WARMUP:-5}; cap=${SECONDS_CAP:-5}; profile_runs=${PROFILE_RUNS:-20}
 tbatch=${THROUGHPUT_BATCH:-256}; truns=${THROUGHPUT_RUNS:-3}; tcap=${THROUGHPUT_SECONDS:-10}; twarmup=${THROUGHPUT_WARMUP:-1}
 calib=${CALIBRATION_WINDOWS:-256}; bw_seconds=${BANDWIDTH_SECONDS:-2}
+ratio_repeats=${RATIO_REPEATS:-3}; ratio_seconds=${RATIO_SECONDS:-1}
 [ "${2:-}" = --quick ] && QUICK=1
 if [ -n "${QUICK:-}" ]; then
   runs=5; warmup=1; cap=1; profile_runs=2; tbatch=${THROUGHPUT_BATCH:-4}; truns=1; tcap=1; calib=16; bw_seconds=0.1
+  ratio_repeats=1; ratio_seconds=0.2
   twarmup=0
 fi
 modes=${MODES:-convert_only w8 w8_a8 w8_a16 f16}
@@ -146,6 +148,25 @@ for name in "${models[@]}"; do
       "$bandwidth" --threads 1,2 --seconds "$bw_seconds" --label "context_256MiB=268435456" >>"$work/bandwidth.jsonl" ;;
   esac
 done
+
+# The CNN mode ratios (w8_a16 / w8_a8, w8 / w8_a8) from adjacent runs: RATIO_REPEATS rounds
+# (default 3) of the three modes one after the other, RATIO_SECONDS (default 1) each, so a
+# change of load between the latency table's runs minutes apart does not enter the ratio.
+mkdir -p "$work/ratio"
+ratio_modes=()
+for m in w8_a8 w8 w8_a16; do [[ " ${models[*]} " == *" cnn_$m "* ]] && ratio_modes+=("$m"); done
+if [[ " ${ratio_modes[*]} " == *" w8_a8 "* ]] && [ "${#ratio_modes[@]}" -gt 1 ]; then
+  for rep in $(seq "$ratio_repeats"); do
+    for t in 1 2; do
+      for m in "${ratio_modes[@]}"; do
+        "$nilm" bench "$work/cnn_$m.tflite" --threads "$t" --warmup "$warmup" --runs "$runs" --seconds "$ratio_seconds" \
+          --profile-runs 0 --format json >"$work/ratio/cnn_${m}_t${t}_r$rep.json" 2>"$work/ours.log" ||
+          { echo "cnn_$m, $t threads, ratio round $rep: nilm bench failed: $(tail -n1 "$work/ours.log")" >>"$work/notes.txt";
+            rm -f "$work/ratio/cnn_${m}_t${t}_r$rep.json"; }
+      done
+    done
+  done
+fi
 
 for name in "${models[@]}"; do
   for t in 1 2; do
