@@ -32,7 +32,7 @@ struct EvaluateArgs {
   double plot_start = 0, plot_hours = 24;
   // --modes: one checkpoint converted in every listed mode (quant/selective.h, eval/mode_table.h)
   std::string modes, modes_dir, markdown, calibration_store, calibration_houses = "train";
-  std::size_t calibration_windows = 256, latency_runs = 50;
+  std::size_t calibration_windows = 256, latency_runs = 500;
   std::uint64_t calibration_seed = 1;
   int latency_threads = 0;  // 0: --threads
 };
@@ -123,8 +123,12 @@ void run_modes(const EvaluateArgs& a) {
     model::save_tflite(g, row.path);
     row.disk_bytes = static_cast<std::size_t>(fs::file_size(row.path));
 
+    // At most latency_runs or half a second per thread count, after 20 warm-up runs: 50 runs
+    // (5 ms for the int8 CNN) right after the conversion let one burst of load decide a median.
     perf::BenchOptions bench;
     bench.runs = a.latency_runs;
+    bench.seconds = 0.5;
+    bench.warmup = 20;
     bench.profile_runs = 0;
     bench.threads = 1;
     const auto one = perf::benchmark_model(row.path, bench);
@@ -268,7 +272,7 @@ void add_evaluate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--calibration-seed", args->calibration_seed, "With --modes: seed of the calibration draw")
       ->capture_default_str();
-  cmd->add_option("--latency-runs", args->latency_runs, "With --modes: timed batch-1 runs per thread count")
+  cmd->add_option("--latency-runs", args->latency_runs, "With --modes: timed batch-1 runs per thread count, at most (and 0.5 s at most)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->add_option("--latency-threads", args->latency_threads, "With --modes: N of the N-thread latency (default --threads)")
