@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/huge_page_buffer.h"
+#include "runtime/kernels/int8_fc_sparse.h"
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
@@ -12,13 +13,14 @@
 namespace nilm::runtime {
 namespace {
 
-// The tiled kernel's packed weights. From 2 MiB on they live in huge pages: a batch-1 dense
-// layer streams them once per run, and the CNN's 10 MB layer read ~3% faster that way here.
-class FlippedWeights {
+// Load-time packed weights (the tiled kernel's flipped panels, the sparse row's blocks). From
+// 2 MiB on they live in huge pages: a batch-1 dense layer streams them once per run, and the
+// CNN's 10 MB layer read ~3% faster that way here.
+class PackedWeights {
  public:
-  // pack_panels_s8_flipped of the [n, k] weights, packed in place (no second copy at load)
-  void pack(const std::int8_t* w, int n, int k) {
-    const std::size_t bytes = kernels::packed_panels_s8_bytes(n, k);
+  // `bytes` bytes filled in place by fill(dst) (no second copy at load)
+  template <class Fill>
+  void pack(std::size_t bytes, Fill&& fill) {
     std::int8_t* dst;
     if (bytes < kHugePageMinBytes) {
       small_.resize(bytes);
@@ -27,7 +29,11 @@ class FlippedWeights {
       large_ = HugePageBuffer(bytes);
       dst = reinterpret_cast<std::int8_t*>(large_.data());
     }
-    kernels::pack_panels_s8_flipped_into(w, n, k, k, 1, dst);
+    fill(dst);
+  }
+  // pack_panels_s8_flipped of the [n, k] weights
+  void pack_flipped(const std::int8_t* w, int n, int k) {
+    pack(kernels::packed_panels_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_panels_s8_flipped_into(w, n, k, k, 1, dst); });
   }
   const std::int8_t* data() const {
     return large_.size() ? reinterpret_cast<const std::int8_t*>(large_.data()) : small_.data();
@@ -39,6 +45,31 @@ class FlippedWeights {
   std::vector<std::int8_t> small_;
   HugePageBuffer large_;
 };
+
+// A batch-1 layer's sparse-input weights (kernels/int8_fc_sparse.h): blocks, padded weight sums.
+struct SparseWeightsCopy {
+  PackedWeights blocks;
+  std::vector<std::int32_t> sums;
+  kernels::SparseWeights view;
+  void pack(const std::int8_t* w, int n, int k) {
+    blocks.pack(kernels::packed_blocks_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_blocks_s8_into(w, n, k, dst); });
+    sums.assign(std::size_t((n + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
+    for (int j = 0; j < n; ++j)
+      for (int t = 0; t < k; ++t) sums[std::size_t(j)] += w[std::size_t(j) * k + t];
+    view = {n, k, blocks.data(), sums.data()};
+  }
+  std::size_t bytes() const { return blocks.size() + sums.size() * 4; }
+};
+
+// Whether a layer takes the sparse-input row: one row, a depth the int32 plane sums allow.
+bool sparse_applies(const kernels::FcParams& p) { return p.rows == 1 && p.depth <= kernels::kSparseMaxDepth; }
+
+// Outputs [0, n) in blocks of kSparseBlock across the pool's threads.
+template <class Fn>
+void run_sparse_blocks(const EvalContext& ctx, int n, Fn&& fn) {
+  const int blocks = (n + kernels::kSparseBlock - 1) / kernels::kSparseBlock;
+  ctx.pool.run(blocks, [&](int task, int) { fn(task * kernels::kSparseBlock, std::min(n, (task + 1) * kernels::kSparseBlock)); });
+}
 
 using ET = model::ElementType;
 
@@ -107,7 +138,16 @@ struct FcGemmState : OpState {
   Fn packed_fn = nullptr;            // many rows of a small layer (the transformer's tokens)
   std::vector<std::int8_t> packed;   // its weight panels (int8 path)
   std::vector<std::int16_t> packed16;  // (int16x8 path)
-  FlippedWeights flipped;              // pack_panels_s8_flipped (the tiled VNNI kernel)
+  PackedWeights flipped;               // pack_panels_s8_flipped (the tiled VNNI kernel)
+  // One row (kernels/int8_fc_sparse.h): the groups of inputs at the zero point are skipped.
+  SparseWeightsCopy sparse_w;
+  std::vector<std::remove_const_t<std::remove_pointer_t<decltype(Args{}.bias)>>> raw_bias;  // padded to 16
+  kernels::SparseS8 sparse8;
+  kernels::SparseS16 sparse16;
+  kernels::SparseS8Fn sparse8_fn = nullptr;
+  kernels::SparseS16Fn sparse16_fn = nullptr;
+  kernels::SparseInputS8Fn input8 = nullptr;
+  kernels::SparseInputS16Fn input16 = nullptr;
 };
 
 // Packing copies the weights: worth it for many rows of a layer that fits in cache, not for
@@ -143,9 +183,42 @@ void run_row_blocks_x_panels(const EvalContext& ctx, int m, int n, Fn&& fn) {
 using FcS8State = FcGemmState<kernels::QGemmS8Args, kernels::QGemmS8Fn>;
 using FcS16State = FcGemmState<kernels::QGemmS16Args, kernels::QGemmS16Fn>;
 
+// The sparse-input row (kernels/int8_fc_sparse.h) instead of the tiled one for one row. Returns
+// whether it was set up (AVX-512 VNNI, and for int8 the float requantization scales).
+template <class State>
+bool prepare_sparse_row(State& s, const PrepareContext& ctx, const kernels::FcParams& p) {
+  if (!sparse_applies(p)) return false;
+  using Bias = typename decltype(s.raw_bias)::value_type;
+  const std::int8_t* w = ctx.inputs[1]->data.as<std::int8_t>();
+  const int padded = (p.outputs + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8;
+  const auto set_up = [&] {
+    s.sparse_w.pack(w, p.outputs, p.depth);
+    s.raw_bias.assign(std::size_t(padded), 0);  // the file's bias: the kernel applies the input offset
+    const model::Tensor* b = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
+    if (b) std::copy(b->data.as<Bias>(), b->data.as<Bias>() + p.outputs, s.raw_bias.begin());
+    s.scratch_shared = kernels::sparse_input_bytes(p.depth);
+  };
+  if constexpr (std::is_same_v<State, FcS8State>) {
+    s.sparse8_fn = kernels::sparse_s8_avx512vnni();
+    s.input8 = kernels::sparse_input_s8_avx512();
+    if (!s.sparse8_fn || !s.input8 || !s.args.f_scale) return false;
+    set_up();
+    s.sparse8 = {s.sparse_w.view, -s.rq.input_offset, s.raw_bias.data(), s.args.f_scale, s.args.out_offset, s.args.act_min,
+                 s.args.act_max};
+  } else {
+    s.sparse16_fn = kernels::sparse_s16_avx512vnni();
+    s.input16 = kernels::sparse_input_s16_avx512();
+    if (!s.sparse16_fn || !s.input16 || !s.args.d_scale || s.rq.input_offset != 0) return false;
+    set_up();
+    s.sparse16 = {s.sparse_w.view, s.raw_bias.data(), s.args.d_scale, s.args.out_offset, s.args.act_min, s.args.act_max};
+  }
+  return true;
+}
+
 template <class State, class Bias>
 std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(State{}.fn) fn,
-                                         decltype(State{}.fn) packed_fn, decltype(State{}.fn) tiled_fn = nullptr) {
+                                         decltype(State{}.fn) packed_fn, decltype(State{}.fn) tiled_fn = nullptr,
+                                         bool sparse = false) {
   auto s = std::make_unique<State>();
   const kernels::FcParams p = fc_params_of(ctx);
   s->rq = conv_requantization(ctx, p.outputs, ctx.op.attr<model::FullyConnectedAttrs>().activation);
@@ -185,10 +258,11 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   const bool many_rows = p.rows >= kPackedMinRows && weight_bytes <= kMaxPackedBytes;
   // int16x8 on the int8 tiles: two int8 planes per activation, exact up to this depth
   const bool tiled_depth_ok = std::is_same_v<State, FcS8State> || p.depth <= kernels::kTiledS16MaxDepth;
-  if (tiled_fn && tiled_depth_ok && p.rows >= kTiledMinRows && weight_bytes <= kMaxTiledBytes) {
+  if (sparse && prepare_sparse_row(*s, ctx, p)) {
+  } else if (tiled_fn && tiled_depth_ok && p.rows >= kTiledMinRows && weight_bytes <= kMaxTiledBytes) {
     // the register-tiled kernel, over the weights packed as w + 128 bytes
     s->packed_fn = tiled_fn;
-    s->flipped.pack(w, p.outputs, p.depth);
+    s->flipped.pack_flipped(w, p.outputs, p.depth);
     g.b_flipped = s->flipped.data();
   } else if (packed_fn && many_rows) {
     s->packed_fn = packed_fn;
@@ -202,6 +276,7 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   }
   s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size() + 2 * s->packed16.size() +
                       s->flipped.size();
+  s->prepared_bytes += s->sparse_w.bytes() + s->raw_bias.size() * sizeof(s->raw_bias[0]);
   return s;
 }
 
@@ -211,6 +286,18 @@ void eval_fc_gemm(const OpState& state, const EvalContext& ctx) {
   auto g = s.args;
   g.a = static_cast<const In*>(ctx.inputs[0]);
   g.c = static_cast<Out*>(ctx.outputs[0]);
+  auto* scratch = reinterpret_cast<std::uint8_t*>(ctx.scratch_shared);
+  if constexpr (std::is_same_v<State, FcS8State>) {
+    if (s.sparse8_fn) {  // the input's nonzero groups once, then blocks of outputs across threads
+      const kernels::SparseInput in = s.input8(g.a, g.k, s.sparse8.zp, scratch);
+      return run_sparse_blocks(ctx, g.n, [&](int j0, int j1) { s.sparse8_fn(s.sparse8, in, g.c, j0, j1); });
+    }
+  } else {
+    if (s.sparse16_fn) {
+      const kernels::SparseInput in = s.input16(g.a, g.k, scratch);
+      return run_sparse_blocks(ctx, g.n, [&](int j0, int j1) { s.sparse16_fn(s.sparse16, in, g.c, j0, j1); });
+    }
+  }
   if (s.packed_fn) {  // row blocks x output panels
     run_row_blocks_x_panels(ctx, g.m, g.n, [&](int r0, int rows, int j0, int j1) {
       auto t = g;
@@ -229,14 +316,14 @@ kernels::QGemmS8Fn no_packed_s8() { return nullptr; }
 kernels::QGemmS16Fn no_packed_s16() { return nullptr; }
 
 template <kernels::QGemmS8Fn (*Get)(), kernels::QGemmS8Fn (*GetPacked)() = no_packed_s8,
-          kernels::QGemmS8Fn (*GetTiled)() = no_packed_s8>
+          kernels::QGemmS8Fn (*GetTiled)() = no_packed_s8, bool kSparse = false>
 std::unique_ptr<OpState> prepare_fc_s8(const PrepareContext& ctx) {
-  return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get(), GetPacked(), GetTiled());
+  return prepare_fc_gemm<FcS8State, std::int32_t>(ctx, Get(), GetPacked(), GetTiled(), kSparse);
 }
 template <kernels::QGemmS16Fn (*Get)(), kernels::QGemmS16Fn (*GetPacked)() = no_packed_s16,
-          kernels::QGemmS16Fn (*GetTiled)() = no_packed_s16>
+          kernels::QGemmS16Fn (*GetTiled)() = no_packed_s16, bool kSparse = false>
 std::unique_ptr<OpState> prepare_fc_s16(const PrepareContext& ctx) {
-  return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get(), GetPacked(), GetTiled());
+  return prepare_fc_gemm<FcS16State, std::int64_t>(ctx, Get(), GetPacked(), GetTiled(), kSparse);
 }
 
 // ---- optimized hybrid: each row quantized as the reference does, then the integer dot rows
@@ -252,12 +339,20 @@ struct FcHybridOptState : FcIntState {
   // the packed panels (prefetched, huge pages) at 85 us where the dot rows over the file's
   // [out][in] weights took 103 us (CNN w8 0.13 -> 0.112 ms at 1 thread, as w8_a8).
   kernels::HybridS8Fn tiled = nullptr;
-  FlippedWeights flipped;
+  PackedWeights flipped;
   kernels::RowQuantizers quantizers;  // vectorized row quantization, or nullptrs (reference)
+  // One row: the sparse-input row (kernels/int8_fc_sparse.h) on the quantized row, its scratch
+  // after the row's quantization scratch.
+  SparseWeightsCopy sparse_w;
+  kernels::SparseHybrid sparse;
+  kernels::SparseHybridFn sparse_fn = nullptr;
+  kernels::SparseInputS8Fn input8 = nullptr;
+  std::size_t sparse_scratch_at = 0;
 };
 
 std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernels::HybridS8Fn fn,
-                                               kernels::HybridS8Fn tiled = nullptr, kernels::RowQuantizers quantizers = {}) {
+                                               kernels::HybridS8Fn tiled = nullptr, kernels::RowQuantizers quantizers = {},
+                                               bool sparse = false) {
   auto s = std::make_unique<FcHybridOptState>();
   s->p = fc_params_of(ctx);
   const auto& p = s->p;
@@ -282,9 +377,16 @@ std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernel
   g.hi = cl.hi;
   g.ldc = p.outputs;
   s->quantizers = quantizers;
-  if (tiled && p.rows >= kTiledMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxTiledBytes) {
+  if (sparse && sparse_applies(p) && (s->sparse_fn = kernels::sparse_hybrid_avx512vnni()) &&
+      (s->input8 = kernels::sparse_input_s8_avx512())) {
+    s->sparse_w.pack(w, p.outputs, p.depth);
+    s->sparse = {s->sparse_w.view, s->scales.data(), nullptr, g.scale_first, g.lo, g.hi, 0, 1.f};
+    s->sparse_scratch_at = (s->scratch_shared + 63) / 64 * 64;
+    s->scratch_shared = s->sparse_scratch_at + kernels::sparse_input_bytes(p.depth);
+    s->prepared_bytes = s->sparse_w.bytes();
+  } else if (tiled && p.rows >= kTiledMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxTiledBytes) {
     s->tiled = tiled;
-    s->flipped.pack(w, p.outputs, p.depth);
+    s->flipped.pack_flipped(w, p.outputs, p.depth);
     g.b_flipped = s->flipped.data();
     s->prepared_bytes = s->flipped.size();
   }
@@ -335,6 +437,16 @@ void eval_fc_hybrid_opt(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<FcHybridOptState>(state);
   const auto& p = s.p;
   const auto scratch = kernels::hybrid_scratch(ctx.scratch_shared, std::size_t(p.rows), std::size_t(p.depth));
+  if (s.sparse_fn) {  // one row: quantized as the reference does, then its nonzero groups only
+    quantize_hybrid_row(s, ctx.in(0), scratch, 0);
+    kernels::SparseHybrid h = s.sparse;
+    h.offset = scratch.offsets[0];
+    h.input_scale = scratch.scales[0];
+    h.bias = ctx.in(2);
+    const kernels::SparseInput in = s.input8(scratch.quantized, p.depth, h.offset,
+                                             reinterpret_cast<std::uint8_t*>(ctx.scratch_shared) + s.sparse_scratch_at);
+    return run_sparse_blocks(ctx, p.outputs, [&](int j0, int j1) { s.sparse_fn(h, in, ctx.out(0), j0, j1); });
+  }
   if (s.tiled) return eval_fc_hybrid_tiled(s, ctx, scratch);
   const float* in = ctx.in(0);
   for (int r = 0; r < p.rows; ++r) quantize_hybrid_row(s, in, scratch, r);  // few rows: serially
@@ -358,7 +470,7 @@ std::unique_ptr<OpState> prepare_fc_hybrid_variant(const PrepareContext& ctx) {
 }
 std::unique_ptr<OpState> prepare_fc_hybrid_vnni(const PrepareContext& ctx) {
   return prepare_fc_hybrid_opt(ctx, kernels::hybrid_s8_avx512vnni(), kernels::hybrid_s8_tiled_avx512vnni(),
-                               kernels::row_quantizers_avx512());
+                               kernels::row_quantizers_avx512(), true);
 }
 
 constexpr auto F = model::OpKind::fully_connected;
@@ -388,7 +500,8 @@ const KernelEntry entries[] = {
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_avx512vnni", F, ET::i8, ET::i8, ET::i8, 3, vnni, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_avx512vnni>,
-     prepare_fc_s8<kernels::qgemm_s8_avx512vnni, kernels::qgemm_s8_packed_avx512vnni, kernels::qgemm_s8_tiled_avx512vnni>,
+     prepare_fc_s8<kernels::qgemm_s8_avx512vnni, kernels::qgemm_s8_packed_avx512vnni, kernels::qgemm_s8_tiled_avx512vnni,
+                   true>,
      eval_fc_gemm<FcS8State, std::int8_t, std::int8_t>},
     {"fully_connected_s8_neon_dotprod", F, ET::i8, ET::i8, ET::i8, 2, dotprod, MicroSet::none,
      gemm_applies_i32<kernels::qgemm_s8_neon_dotprod>, prepare_fc_s8<kernels::qgemm_s8_neon_dotprod>,
@@ -400,7 +513,8 @@ const KernelEntry entries[] = {
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_avx512", F, ET::i16, ET::i8, ET::i16, 3, cpu_avx512f, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_avx512>,
-     prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx512, kernels::qgemm_s16_tiled_avx512vnni>,
+     prepare_fc_s16<kernels::qgemm_s16_avx512, kernels::qgemm_s16_packed_avx512, kernels::qgemm_s16_tiled_avx512vnni,
+                    true>,
      eval_fc_gemm<FcS16State, std::int16_t, std::int16_t>},
     {"fully_connected_s16s8_neon", F, ET::i16, ET::i8, ET::i16, 2, cpu_neon, MicroSet::none,
      gemm_applies_i64<kernels::qgemm_s16_neon>, prepare_fc_s16<kernels::qgemm_s16_neon>,

@@ -128,6 +128,9 @@ struct LayerShape {
   model::Padding padding = model::Padding::same;
   model::Activation act = model::Activation::none;
   int dead_channel = -1;
+  // > 0: ReLU-like inputs, this fraction exactly 0 and the rest in (0, 0.8], on an int8 grid of
+  // [0, 0.8] (zero point -128), as a dense layer after a ReLU sees them
+  float zero_fraction = 0;
 };
 
 // CONV_2D ([N, 1, W, C] input, [O, 1, K, C] weights) or FULLY_CONNECTED ([N, C] input, [O, C]).
@@ -143,12 +146,16 @@ inline QuantCase layer_case(QuantKind kind, const LayerShape& s, std::uint32_t s
   std::size_t in_n = 1, w_n = 1;
   for (int d : in_shape) in_n *= std::size_t(d);
   for (int d : w_shape) w_n *= std::size_t(d);
-  const std::vector<float> x = uniform(rng, in_n, -1.f, 0.8f);
+  std::vector<float> x = uniform(rng, in_n, -1.f, 0.8f);
+  if (s.zero_fraction > 0) {
+    std::uniform_real_distribution<float> coin(0.f, 1.f);
+    for (float& v : x) v = coin(rng) < s.zero_fraction ? 0.f : std::abs(v);
+  }
   const std::vector<float> w = uniform(rng, w_n, -0.5f, 0.5f);
   const std::vector<float> b = uniform(rng, std::size_t(s.out_c), -0.3f, 0.3f);
   std::vector<float> w_scales, w_deq;
   const std::vector<std::int8_t> w_q = quantize_weights(w, s.out_c, w_scales, w_deq, s.dead_channel);
-  const Grid in_grid = grid_for(-1.f, 0.8f, int16);
+  const Grid in_grid = grid_for(s.zero_fraction > 0 ? 0.f : -1.f, 0.8f, int16);
 
   auto layer = [&](model::GraphBuilder& g, int input, int weights, int bias) {
     if (s.conv) {

@@ -19,6 +19,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "runtime/kernels/requantize_f64_avx512.h"
 #define NILM_X86_TILED16 1
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own "undefined" vectors (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -72,25 +74,6 @@ NILM_T16 std::int64_t row_correction(const std::int16_t* x, int k) {
   for (; t + 32 <= k; t += 32) acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_loadu_si512(x + t), ones));
   if (t < k) acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(~0u >> (32 - (k - t)), x + t), ones));
   return 128 * std::int64_t(_mm512_reduce_add_epi32(acc)) - 16384 * std::int64_t(k);
-}
-
-// 8 outputs: int64 sums -> requantize_f64 (double(acc) * scale, rounded half away from zero,
-// clamped, + zero point) -> int16.
-NILM_T16 __attribute__((always_inline)) inline void requantize8(const QGemmS16Args& g, int j, __mmask8 mask, __m512i acc,
-                                                                 std::int16_t* c) {
-  const __m512d v = _mm512_mul_round_pd(_mm512_cvtepi64_pd(acc), _mm512_maskz_loadu_pd(mask, g.d_scale + j),
-                                        _MM_FROUND_CUR_DIRECTION);
-  // std::round: truncate, then one step away from zero where the dropped part is >= 1/2 (exact)
-  __m512d r = _mm512_roundscale_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-  const __m512i sign = _mm512_set1_epi64(std::int64_t(0x8000000000000000ull));
-  const __m512d dropped = _mm512_castsi512_pd(_mm512_andnot_si512(sign, _mm512_castpd_si512(_mm512_sub_pd(v, r))));
-  const __m512d step = _mm512_castsi512_pd(
-      _mm512_or_si512(_mm512_castpd_si512(_mm512_set1_pd(1.0)), _mm512_and_si512(sign, _mm512_castpd_si512(v))));
-  r = _mm512_mask_add_pd(r, _mm512_cmp_pd_mask(dropped, _mm512_set1_pd(0.5), _CMP_GE_OQ), r, step);
-  const __m512d dlo = _mm512_set1_pd(double(g.act_min) - g.out_offset), dhi = _mm512_set1_pd(double(g.act_max) - g.out_offset);
-  r = _mm512_min_pd(_mm512_max_pd(r, dlo), dhi);
-  const __m256i q = _mm256_add_epi32(_mm512_cvttpd_epi32(r), _mm256_set1_epi32(g.out_offset));
-  _mm256_mask_cvtepi32_storeu_epi16(c + j, mask, q);
 }
 
 struct Tile16 {
@@ -188,7 +171,7 @@ NILM_T16 void run_tile16(const QGemmS16Args& g, const Tile16& in) {
         const __m512i sums = _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(mask, g.b_sums + jj));
         acc = _mm512_add_epi64(acc, _mm512_slli_epi64(sums, 7));
         acc = _mm512_add_epi64(_mm512_sub_epi64(acc, corr), _mm512_maskz_loadu_epi64(mask, g.bias + jj));
-        requantize8(g, jj, mask, acc, c);
+        requantize8_f64(acc, g.d_scale + jj, mask, g.out_offset, g.act_min, g.act_max, c + jj);
       }
     }
   }

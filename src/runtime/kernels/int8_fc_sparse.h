@@ -1,0 +1,86 @@
+// Batch-1 dense layers that skip the weights of inputs at zero. After a ReLU most inputs of a
+// dense layer sit at the quantized zero (the CNN's 9728 -> 1024 layer: 77-87% of them, on real
+// windows and random ones alike; 40-54% of its groups of 4), and such an input contributes
+// w * (x - zp) = 0, so the weights of a group of 4 inputs all at zero need not be read.
+//
+// The weights are packed in blocks of up to 256 outputs, and within a block group by group
+// ([block][k / 4][block width][4] bytes, outputs padded to 16 and depth to 4 with zeros): a
+// skipped group is one contiguous run of up to 1 KB. Each run, the input is copied once as
+// unsigned u = x + c (one or two byte planes) with the list of its groups holding a nonzero u;
+// a block's zmm accumulators then take one vpdpbusd per 16 outputs, plane and listed group:
+//   D = sum over listed groups of w u = sum over all of w u   (u = 0 adds nothing)
+//   sum w (x - zp) = D - (c + zp) sum w,
+// exact in int32 (|w| * 255 * k < 2^31 for k <= kSparseMaxDepth), and the epilogue is the
+// reference's: int8 requantize_fp32, hybrid_one, int16x8 requantize_f64. c = -zp when every
+// x >= zp (then the inputs at the zero point have u = 0 and are skipped), else a constant that
+// keeps u in range (128 for int8, 32768 for int16: nothing skipped, still exact).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace nilm::runtime::kernels {
+
+constexpr int kSparseBlock = 256;       // outputs per block: 16 panels of 16
+constexpr int kSparseMaxDepth = 65536;  // exact int32 plane sums; group indices fit uint16
+std::size_t packed_blocks_s8_bytes(int n, int k);
+// [n][k] weights into blocks (packed_blocks_s8_bytes bytes).
+void pack_blocks_s8_into(const std::int8_t* w, int n, int k, std::int8_t* dst);
+
+// One run's input: u's byte planes (k rounded up to 64 each), its nonzero groups, and c.
+struct SparseInput {
+  const std::uint8_t* plane[2] = {nullptr, nullptr};  // int8: u; int16: u >> 8, u & 255
+  const std::uint16_t* groups = nullptr;
+  int count = 0;
+  std::int32_t c = 0;
+};
+std::size_t sparse_input_bytes(int k);  // scratch of either form
+// int8 x with zero point zp (hybrid: the row's offset).
+using SparseInputS8Fn = SparseInput (*)(const std::int8_t* x, int k, std::int32_t zp, std::uint8_t* scratch);
+// int16 x (zero point 0).
+using SparseInputS16Fn = SparseInput (*)(const std::int16_t* x, int k, std::uint8_t* scratch);
+
+// The weights, shared by the three forms: blocks and the sum of each output's weights.
+struct SparseWeights {
+  int n = 0, k = 0;
+  const std::int8_t* blocks = nullptr;  // pack_blocks_s8_into
+  const std::int32_t* sums = nullptr;   // n rounded up to 16
+};
+// int8 (w8_a8): requantize_fp32(D - (c + zp) sum w + bias), then + out_offset.
+struct SparseS8 {
+  SparseWeights w;
+  std::int32_t zp = 0;                   // the input's zero point
+  const std::int32_t* bias = nullptr;    // the file's bias, n rounded up to 16 (zeros if none)
+  const float* scale = nullptr;          // requantization scales, n rounded up to 16
+  std::int32_t out_offset = 0, act_min = -128, act_max = 127;
+};
+// Hybrid (w8): hybrid_one of dot - offset sum w = D - (c + offset) sum w.
+struct SparseHybrid {
+  SparseWeights w;
+  const float* w_scales = nullptr;  // n
+  const float* bias = nullptr;      // n, or null
+  bool scale_first = true;
+  float lo = 0, hi = 0;
+  std::int32_t offset = 0;  // per run: the row's quantization
+  float input_scale = 1;
+};
+// int16x8 (w8_a16): requantize_f64(256 D(hi) + D(lo) - c sum w + bias) (int64), then + out_offset.
+struct SparseS16 {
+  SparseWeights w;
+  const std::int64_t* bias = nullptr;  // n rounded up to 16
+  const double* scale = nullptr;       // n rounded up to 16
+  std::int32_t out_offset = 0, act_min = -32768, act_max = 32767;
+};
+// Outputs [j0, j1) (j0 a multiple of kSparseBlock).
+using SparseS8Fn = void (*)(const SparseS8& s, const SparseInput& in, std::int8_t* y, int j0, int j1);
+using SparseHybridFn = void (*)(const SparseHybrid& s, const SparseInput& in, float* y, int j0, int j1);
+using SparseS16Fn = void (*)(const SparseS16& s, const SparseInput& in, std::int16_t* y, int j0, int j1);
+
+// nullptr without AVX-512 F/BW/VNNI (+ DQ for int16, BMI2 for the inputs), or off x86-64.
+SparseInputS8Fn sparse_input_s8_avx512();
+SparseInputS16Fn sparse_input_s16_avx512();
+SparseS8Fn sparse_s8_avx512vnni();
+SparseHybridFn sparse_hybrid_avx512vnni();
+SparseS16Fn sparse_s16_avx512vnni();
+
+}  // namespace nilm::runtime::kernels
