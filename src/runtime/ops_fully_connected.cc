@@ -7,6 +7,8 @@
 //   panels and a register-blocked GEMM (each weight load feeds 6 rows).
 #include <algorithm>
 
+#include "core/huge_page_buffer.h"
+#include "runtime/kernels/fc_sparse.h"
 #include "runtime/kernels/reference.h"
 #include "runtime/op_util.h"
 
@@ -17,6 +19,14 @@ using kernels::FcParams;
 
 struct FcState : ParamsState<FcParams> {
   kernels::AlignedFloats packed;  // only in the GEMM strategy
+  // One row with AVX-512 (kernels/fc_sparse.h): the weights again, input by input in blocks of
+  // 256 outputs, so that the inputs at 0 (after a ReLU: most of the CNN's 9728) cost nothing.
+  // A second copy of the layer's weights (huge pages from 2 MiB).
+  HugePageBuffer blocks;
+  kernels::AlignedFloats small_blocks;  // under 2 MiB
+  kernels::SparseF32 sparse;
+  kernels::SparseF32Fn sparse_fn = nullptr;
+  kernels::SparseInputF32Fn sparse_input = nullptr;
 };
 
 // Packing copies the weights: worth it for many rows of a small layer (the transformer's 1 MB
@@ -42,6 +52,33 @@ std::unique_ptr<OpState> prepare_fc(const PrepareContext& ctx) {
   return s;
 }
 
+std::unique_ptr<OpState> prepare_fc_avx512(const PrepareContext& ctx) {
+  auto base = prepare_fc(ctx);
+  auto& s = static_cast<FcState&>(*base);
+  const auto& p = s.p;
+  s.sparse_fn = kernels::sparse_f32_avx512();
+  s.sparse_input = kernels::sparse_input_f32_avx512();
+  if (p.rows != 1 || p.depth > kernels::kSparseMaxDepth || !s.sparse_fn || !s.sparse_input) {
+    s.sparse_fn = nullptr;
+    return base;
+  }
+  const std::size_t floats = kernels::packed_blocks_f32_floats(p.outputs, p.depth);
+  float* blocks;
+  if (floats * sizeof(float) >= (std::size_t(2) << 20)) {
+    s.blocks = HugePageBuffer(floats * sizeof(float));
+    blocks = reinterpret_cast<float*>(s.blocks.data());
+  } else {
+    s.small_blocks.resize(floats);
+    blocks = s.small_blocks.data();
+  }
+  kernels::pack_blocks_f32_into(ctx.inputs[1]->data.as<float>(), p.outputs, p.depth, blocks);
+  const kernels::Clamp cl = kernels::clamp_of(p.act);
+  s.sparse = {p.outputs, p.depth, blocks, nullptr, cl.lo, cl.hi};
+  s.scratch_shared = std::size_t(p.depth) * sizeof(std::uint16_t);
+  s.prepared_bytes += floats * sizeof(float);
+  return base;
+}
+
 std::size_t out_elements(const FcParams& p) { return std::size_t(p.rows) * p.outputs; }
 
 void eval_fc_ref(const OpState& state, const EvalContext& ctx) {
@@ -53,7 +90,17 @@ void eval_fc_ref(const OpState& state, const EvalContext& ctx) {
 void eval_fc_opt(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<FcState>(state);
   const auto& p = s.p;
-  if (s.packed.empty()) {
+  if (s.sparse_fn) {  // the nonzero inputs once, then blocks of 256 outputs across threads
+    auto* nonzero = reinterpret_cast<std::uint16_t*>(ctx.scratch_shared);
+    const int count = s.sparse_input(ctx.in(0), p.depth, nonzero);
+    kernels::SparseF32 sp = s.sparse;
+    sp.bias = ctx.in(2);
+    const int blocks = (p.outputs + kernels::kSparseBlock - 1) / kernels::kSparseBlock;
+    ctx.pool.run(blocks, [&](int task, int) {
+      s.sparse_fn(sp, ctx.in(0), nonzero, count, ctx.out(0), task * kernels::kSparseBlock,
+                  std::min(p.outputs, (task + 1) * kernels::kSparseBlock));
+    });
+  } else if (s.packed.empty()) {
     // Output ranges in multiples of 4 (the dot kernel's block) across threads.
     const int chunk = chunk_size(p.outputs, 2 * ctx.pool.size(), 16);
     ctx.pool.run((p.outputs + chunk - 1) / chunk, [&](int task, int) {
@@ -95,7 +142,7 @@ const KernelEntry entries[] = {
     {"fully_connected_f32_avx2", model::OpKind::fully_connected, f32, f32, f32, 2,
      cpu_avx2 | cpu_fma, MicroSet::avx2, weights_constant, prepare_fc, eval_fc_opt},
     {"fully_connected_f32_avx512", model::OpKind::fully_connected, f32, f32, f32, 3,
-     cpu_avx2 | cpu_fma | cpu_avx512f, MicroSet::avx512, weights_constant, prepare_fc, eval_fc_opt},
+     cpu_avx2 | cpu_fma | cpu_avx512f, MicroSet::avx512, weights_constant, prepare_fc_avx512, eval_fc_opt},
     {"fully_connected_f32_neon", model::OpKind::fully_connected, f32, f32, f32, 2, cpu_neon,
      MicroSet::neon, weights_constant, prepare_fc, eval_fc_opt},
 };

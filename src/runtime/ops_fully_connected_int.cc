@@ -5,7 +5,7 @@
 #include <type_traits>
 
 #include "core/huge_page_buffer.h"
-#include "runtime/kernels/int8_fc_sparse.h"
+#include "runtime/kernels/fc_sparse.h"
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
@@ -46,7 +46,7 @@ class PackedWeights {
   HugePageBuffer large_;
 };
 
-// A batch-1 layer's sparse-input weights (kernels/int8_fc_sparse.h): blocks, padded weight sums.
+// A batch-1 layer's sparse-input weights (kernels/fc_sparse.h): blocks, padded weight sums.
 struct SparseWeightsCopy {
   PackedWeights blocks;
   std::vector<std::int32_t> sums;
@@ -139,7 +139,7 @@ struct FcGemmState : OpState {
   std::vector<std::int8_t> packed;   // its weight panels (int8 path)
   std::vector<std::int16_t> packed16;  // (int16x8 path)
   PackedWeights flipped;               // pack_panels_s8_flipped (the tiled VNNI kernel)
-  // One row (kernels/int8_fc_sparse.h): the groups of inputs at the zero point are skipped.
+  // One row (kernels/fc_sparse.h): the groups of inputs at the zero point are skipped.
   SparseWeightsCopy sparse_w;
   std::vector<std::remove_const_t<std::remove_pointer_t<decltype(Args{}.bias)>>> raw_bias;  // padded to 16
   kernels::SparseS8 sparse8;
@@ -183,7 +183,7 @@ void run_row_blocks_x_panels(const EvalContext& ctx, int m, int n, Fn&& fn) {
 using FcS8State = FcGemmState<kernels::QGemmS8Args, kernels::QGemmS8Fn>;
 using FcS16State = FcGemmState<kernels::QGemmS16Args, kernels::QGemmS16Fn>;
 
-// The sparse-input row (kernels/int8_fc_sparse.h) instead of the tiled one for one row. Returns
+// The sparse-input row (kernels/fc_sparse.h) instead of the tiled one for one row. Returns
 // whether it was set up (AVX-512 VNNI, and for int8 the float requantization scales).
 template <class State>
 bool prepare_sparse_row(State& s, const PrepareContext& ctx, const kernels::FcParams& p) {
@@ -341,7 +341,7 @@ struct FcHybridOptState : FcIntState {
   kernels::HybridS8Fn tiled = nullptr;
   PackedWeights flipped;
   kernels::RowQuantizers quantizers;  // vectorized row quantization, or nullptrs (reference)
-  // One row: the sparse-input row (kernels/int8_fc_sparse.h) on the quantized row, its scratch
+  // One row: the sparse-input row (kernels/fc_sparse.h) on the quantized row, its scratch
   // after the row's quantization scratch.
   SparseWeightsCopy sparse_w;
   kernels::SparseHybrid sparse;

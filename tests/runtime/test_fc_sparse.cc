@@ -1,9 +1,10 @@
-// The sparse-input batch-1 dense rows (kernels/int8_fc_sparse.h) against the reference formulas,
+// The sparse-input batch-1 dense rows (kernels/fc_sparse.h) against the reference formulas,
 // bit for bit: int8 (requantize_fp32), hybrid (hybrid_one) and int16x8 (requantize_f64); output
 // counts around the 16-output panels and 256-output blocks, depths around the 4-input groups
 // and 64-byte chunks, inputs mostly at zero (skipped groups), all at zero, none at zero, and with
 // values below the zero point (then nothing is skipped: u = x + 128 / x + 32768); extreme
-// weights; calls split at block boundaries. Then whole layers through the runtime at 1-3 threads.
+// weights; calls split at block boundaries; float32 against the reference to rounding. Then whole
+// layers through the runtime at 1-3 threads.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,8 +13,10 @@
 #include <vector>
 
 #include "quantized_graphs.h"
-#include "runtime/kernels/int8_fc_sparse.h"
+#include "runtime/kernels/fc_sparse.h"
 #include "runtime/kernels/int8_gemm.h"
+#include "runtime/kernels/micro.h"
+#include "runtime/kernels/reference.h"
 #include "runtime_test_util.h"
 
 namespace nilm::runtime::testing {
@@ -216,6 +219,46 @@ TEST(SparseFc, Int16RowEqualsTheReferenceFormula) {
         split_calls(n, 1 + trial % 3, [&](int j0, int j1) { fn(s, u, got.data(), j0, j1); });
         ASSERT_EQ(got, want) << "n " << n << " k " << k << " zero " << zero << " below " << below;
       }
+}
+
+// float32: the nonzero inputs' products in input order (FMA), then the bias and the clamp; the
+// reference sums in double, so the two agree to float rounding, and exactly where every input is 0.
+TEST(SparseFc, Float32RowMatchesTheReference) {
+  const SparseF32Fn fn = sparse_f32_avx512();
+  const SparseInputF32Fn in = sparse_input_f32_avx512();
+  if (!fn || !in) GTEST_SKIP() << "no AVX-512";
+  std::mt19937 rng(84);
+  int trial = 0;
+  for (const auto& [n, k] : kShapes)
+    for (double zero : {0.0, 0.85, 1.0}) {
+      ++trial;
+      std::uniform_real_distribution<float> coin(0.f, 1.f), value(-1.f, 2.f), wd(-0.1f, 0.1f);
+      std::vector<float> x(static_cast<std::size_t>(k)), w(std::size_t(n) * k), bias(static_cast<std::size_t>(n));
+      for (auto& v : x) v = coin(rng) < zero ? (coin(rng) < 0.5f ? 0.f : -0.f) : value(rng);
+      for (auto& v : w) v = wd(rng);
+      for (auto& v : bias) v = value(rng);
+      FcParams p{1, k, n, trial % 2 ? Activation::relu : Activation::none};
+      std::vector<float> want(static_cast<std::size_t>(n)), got(want.size(), -7.f);
+      fully_connected_f32_ref(p, x.data(), w.data(), bias.data(), want.data());
+      AlignedFloats blocks;
+      blocks.resize(packed_blocks_f32_floats(n, k));
+      pack_blocks_f32_into(w.data(), n, k, blocks.data());
+      const Clamp cl = clamp_of(p.act);
+      const SparseF32 s{n, k, blocks.data(), bias.data(), cl.lo, cl.hi};
+      std::vector<std::uint16_t> nonzero(static_cast<std::size_t>(k));
+      const int count = in(x.data(), k, nonzero.data());
+      int expected = 0;
+      for (float v : x) expected += v != 0.f;
+      ASSERT_EQ(count, expected);
+      split_calls(n, 1 + trial % 3, [&](int j0, int j1) { fn(s, x.data(), nonzero.data(), count, got.data(), j0, j1); });
+      for (int j = 0; j < n; ++j) {
+        if (zero == 1.0) ASSERT_EQ(got[std::size_t(j)], want[std::size_t(j)]) << j;  // the bias alone, clamped
+        double l1 = std::abs(bias[std::size_t(j)]);  // float rounding grows with the sum of |terms|
+        for (int t = 0; t < k; ++t) l1 += std::abs(double(x[std::size_t(t)]) * w[std::size_t(j) * k + t]);
+        ASSERT_NEAR(got[std::size_t(j)], want[std::size_t(j)], 1e-6 * l1 + 1e-7)
+            << "n " << n << " k " << k << " zero " << zero << " output " << j;
+      }
+    }
 }
 
 // Whole FULLY_CONNECTED layers after a ReLU (input zero point -128, 85% of the inputs at it) in

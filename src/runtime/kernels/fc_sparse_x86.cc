@@ -1,6 +1,6 @@
-// The sparse-input dense rows (int8_fc_sparse.h): packing everywhere, the kernels compiled per
+// The sparse-input dense rows (fc_sparse.h): packing everywhere, the kernels compiled per
 // function for AVX-512 (target attributes); nullptr getters elsewhere.
-#include "runtime/kernels/int8_fc_sparse.h"
+#include "runtime/kernels/fc_sparse.h"
 
 #include <algorithm>
 #include <array>
@@ -38,6 +38,16 @@ void pack_blocks_s8_into(const std::int8_t* w, int n, int k, std::int8_t* dst) {
           const int row = j0 + j, t = 4 * g + b;
           *dst++ = row < n && t < k ? w[std::size_t(row) * k + t] : std::int8_t{0};
         }
+  }
+}
+
+std::size_t packed_blocks_f32_floats(int n, int k) { return std::size_t(padded16(n)) * std::size_t(k); }
+
+void pack_blocks_f32_into(const float* w, int n, int k, float* dst) {
+  for (int j0 = 0; j0 < padded16(n); j0 += kSparseBlock) {
+    const int width = std::min(kSparseBlock, padded16(n) - j0);
+    for (int t = 0; t < k; ++t)
+      for (int j = 0; j < width; ++j) *dst++ = j0 + j < n ? w[std::size_t(j0 + j) * k + t] : 0.f;
   }
 }
 
@@ -243,6 +253,58 @@ void sparse_s16_impl(const SparseS16& s, const SparseInput& in, std::int16_t* y,
   sparse_rows<2>(s.w, S16Store{s, in.c, y}, in, j0, j1);
 }
 
+// ---- float32 ----
+
+__attribute__((target("avx512f,bmi2"))) int sparse_input_f32_impl(const float* x, int k, std::uint16_t* nonzero) {
+  int count = 0;
+  for (int t = 0; t < k; t += 16) {
+    const __mmask16 in = k - t >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (k - t)) - 1);
+    // x != 0 (unordered: NaN counts as nonzero), either sign of zero skipped
+    for (std::uint32_t m = _mm512_mask_cmp_ps_mask(in, _mm512_maskz_loadu_ps(in, x + t), _mm512_setzero_ps(), _CMP_NEQ_UQ); m;
+         m &= m - 1)
+      nonzero[count++] = static_cast<std::uint16_t>(t + __builtin_ctz(m));
+  }
+  return count;
+}
+
+// NP panels of a block (first output j, weights at w, `width` floats per input) over the nonzero inputs.
+template <int NP>
+__attribute__((target("avx512f"))) void panels_f32(const SparseF32& s, const float* x, const std::uint16_t* nonzero,
+                                                   int count, const float* w, std::size_t width, float* y, int j) {
+  __m512 acc[NP];
+  for (int p = 0; p < NP; ++p) acc[p] = _mm512_setzero_ps();
+  for (int i = 0; i < count; ++i) {
+    const std::size_t t = nonzero[i];
+    const __m512 xb = _mm512_set1_ps(x[t]);
+    const float* wt = w + t * width;
+    for (int p = 0; p < NP; ++p) acc[p] = _mm512_fmadd_ps(xb, _mm512_load_ps(wt + 16 * p), acc[p]);
+  }
+  for (int p = 0; p < NP; ++p) {
+    const int jj = j + 16 * p, left = s.n - jj;
+    const __mmask16 m = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    __m512 v = acc[p];
+    if (s.bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, s.bias + jj));
+    v = _mm512_min_ps(_mm512_set1_ps(s.hi), _mm512_max_ps(_mm512_set1_ps(s.lo), v));
+    _mm512_mask_storeu_ps(y + jj, m, v);
+  }
+}
+
+using PanelsF32Fn = void (*)(const SparseF32&, const float*, const std::uint16_t*, int, const float*, std::size_t, float*, int);
+template <int... N>
+constexpr std::array<PanelsF32Fn, 17> panels_f32_of(std::integer_sequence<int, N...>) {
+  return {nullptr, &panels_f32<N + 1>...};
+}
+
+void sparse_f32_impl(const SparseF32& s, const float* x, const std::uint16_t* nonzero, int count, float* y, int j0,
+                     int j1) {
+  static constexpr auto kPanelsF32 = panels_f32_of(std::make_integer_sequence<int, 16>{});
+  for (int jb = j0; jb < j1; jb += kSparseBlock) {
+    const int width = std::min(kSparseBlock, padded16(s.n) - jb);
+    kPanelsF32[std::size_t(width / kPanel)](s, x, nonzero, count, s.blocks + std::size_t(jb) * std::size_t(s.k),
+                                            std::size_t(width), y, jb);
+  }
+}
+
 bool has_avx512_vnni() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
@@ -256,6 +318,14 @@ SparseInputS16Fn sparse_input_s16_avx512() { return has_avx512_vnni() ? &sparse_
 SparseS8Fn sparse_s8_avx512vnni() { return has_avx512_vnni() ? &sparse_s8_impl : nullptr; }
 SparseHybridFn sparse_hybrid_avx512vnni() { return has_avx512_vnni() ? &sparse_hybrid_impl : nullptr; }
 SparseS16Fn sparse_s16_avx512vnni() { return has_avx512_vnni() ? &sparse_s16_impl : nullptr; }
+SparseInputF32Fn sparse_input_f32_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("bmi2") ? &sparse_input_f32_impl : nullptr;
+}
+SparseF32Fn sparse_f32_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") ? &sparse_f32_impl : nullptr;
+}
 
 #else
 
@@ -264,6 +334,8 @@ SparseInputS16Fn sparse_input_s16_avx512() { return nullptr; }
 SparseS8Fn sparse_s8_avx512vnni() { return nullptr; }
 SparseHybridFn sparse_hybrid_avx512vnni() { return nullptr; }
 SparseS16Fn sparse_s16_avx512vnni() { return nullptr; }
+SparseInputF32Fn sparse_input_f32_avx512() { return nullptr; }
+SparseF32Fn sparse_f32_avx512() { return nullptr; }
 
 #endif
 

@@ -1,4 +1,4 @@
-// Batch-1 dense layers that skip the weights of inputs at zero. After a ReLU most inputs of a
+// Batch-1 dense layers that skip the weights of inputs at zero (int8, hybrid, int16x8, float32). After a ReLU most inputs of a
 // dense layer sit at the quantized zero (the CNN's 9728 -> 1024 layer: 77-87% of them, on real
 // windows and random ones alike; 40-54% of its groups of 4), and such an input contributes
 // w * (x - zp) = 0, so the weights of a group of 4 inputs all at zero need not be read.
@@ -76,7 +76,26 @@ using SparseS8Fn = void (*)(const SparseS8& s, const SparseInput& in, std::int8_
 using SparseHybridFn = void (*)(const SparseHybrid& s, const SparseInput& in, float* y, int j0, int j1);
 using SparseS16Fn = void (*)(const SparseS16& s, const SparseInput& in, std::int16_t* y, int j0, int j1);
 
-// nullptr without AVX-512 F/BW/VNNI (+ DQ for int16, BMI2 for the inputs), or off x86-64.
+// float32: blocks of up to 256 outputs input by input ([block][k][block width] floats, outputs
+// padded to 16), and the inputs equal to 0 skipped (the reference adds their 0 * w). Each output
+// sums its other products in increasing input order (FMA), from 0, then the bias and the clamp.
+std::size_t packed_blocks_f32_floats(int n, int k);
+void pack_blocks_f32_into(const float* w, int n, int k, float* dst);  // dst 64-byte aligned
+struct SparseF32 {
+  int n = 0, k = 0;
+  const float* blocks = nullptr;  // pack_blocks_f32_into
+  const float* bias = nullptr;    // n, or null
+  float lo = 0, hi = 0;           // the fused activation's clamp
+};
+// Indices of the nonzero inputs (k <= kSparseMaxDepth), in order; returns how many.
+using SparseInputF32Fn = int (*)(const float* x, int k, std::uint16_t* nonzero);
+using SparseF32Fn = void (*)(const SparseF32& s, const float* x, const std::uint16_t* nonzero, int count, float* y,
+                             int j0, int j1);
+
+// nullptr without AVX-512 F/BW/VNNI (+ DQ for int16, BMI2 for the inputs), or off x86-64; the
+// float32 ones need AVX-512 F only.
+SparseInputF32Fn sparse_input_f32_avx512();
+SparseF32Fn sparse_f32_avx512();
 SparseInputS8Fn sparse_input_s8_avx512();
 SparseInputS16Fn sparse_input_s16_avx512();
 SparseS8Fn sparse_s8_avx512vnni();
