@@ -90,9 +90,13 @@ void eval_fc_ref(const OpState& state, const EvalContext& ctx) {
 void eval_fc_opt(const OpState& state, const EvalContext& ctx) {
   const auto& s = state_as<FcState>(state);
   const auto& p = s.p;
-  if (s.sparse_fn) {  // the nonzero inputs once, then blocks of 256 outputs across threads
-    auto* nonzero = reinterpret_cast<std::uint16_t*>(ctx.scratch_shared);
-    const int count = s.sparse_input(ctx.in(0), p.depth, nonzero);
+  // The nonzero inputs once; while at most half the inputs are nonzero, blocks of 256 outputs
+  // across threads (with none at 0 the blocks take ~1.4x the rows' time: 919 vs 670 us on the
+  // CNN's layer; equal at half).
+  int count = 0;
+  auto* nonzero = reinterpret_cast<std::uint16_t*>(ctx.scratch_shared);
+  if (s.sparse_fn) count = s.sparse_input(ctx.in(0), p.depth, nonzero);
+  if (s.sparse_fn && 2 * count <= p.depth) {
     kernels::SparseF32 sp = s.sparse;
     sp.bias = ctx.in(2);
     const int blocks = (p.outputs + kernels::kSparseBlock - 1) / kernels::kSparseBlock;
