@@ -172,8 +172,10 @@ for name in "${models[@]}"; do
   for t in 1 2; do
     # the batch asked for, then the one nilm evaluate runs (--batch auto: fastest per window)
     for b in "$tbatch" auto; do
-      if [ "$b" = auto ]; then out="$work/throughput/${name}_t${t}_auto.json"; else out="$work/throughput/${name}_t$t.json"; fi
-      "$nilm" bench "$work/$name.tflite" --batch "$b" --threads "$t" --warmup "$twarmup" --runs "$truns" --seconds "$tcap" \
+      # the chosen batch may be 1 (runs of ~0.1 ms): timed for a second, not THROUGHPUT_RUNS runs
+      if [ "$b" = auto ]; then out="$work/throughput/${name}_t${t}_auto.json"; bruns=0; bcap=1; bwarm=5
+      else out="$work/throughput/${name}_t$t.json"; bruns=$truns; bcap=$tcap; bwarm=$twarmup; fi
+      "$nilm" bench "$work/$name.tflite" --batch "$b" --threads "$t" --warmup "$bwarm" --runs "$bruns" --seconds "$bcap" \
         --profile-runs 0 --format json >"$out" 2>"$work/ours.log" ||
         { echo "$name, batch $b, $t threads: nilm bench failed: $(tail -n1 "$work/ours.log")" >>"$work/notes.txt"; rm -f "$out"; }
     done
