@@ -51,12 +51,12 @@ struct SparseWeightsCopy {
   PackedWeights blocks;
   std::vector<std::int32_t> sums;
   kernels::SparseWeights view;
-  void pack(const std::int8_t* w, int n, int k) {
-    blocks.pack(kernels::packed_blocks_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_blocks_s8_into(w, n, k, dst); });
+  void pack(const std::int8_t* w, int n, int k, int block = kernels::kSparseBlock) {
+    blocks.pack(kernels::packed_blocks_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_blocks_s8_into(w, n, k, block, dst); });
     sums.assign(std::size_t((n + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
     for (int j = 0; j < n; ++j)
       for (int t = 0; t < k; ++t) sums[std::size_t(j)] += w[std::size_t(j) * k + t];
-    view = {n, k, blocks.data(), sums.data()};
+    view = {n, k, blocks.data(), sums.data(), block};
   }
   std::size_t bytes() const { return blocks.size() + sums.size() * 4; }
 };
@@ -64,11 +64,10 @@ struct SparseWeightsCopy {
 // Whether a layer takes the sparse-input row: one row, a depth the int32 plane sums allow.
 bool sparse_applies(const kernels::FcParams& p) { return p.rows == 1 && p.depth <= kernels::kSparseMaxDepth; }
 
-// Outputs [0, n) in blocks of kSparseBlock across the pool's threads.
+// Outputs [0, n) in blocks of `block` across the pool's threads.
 template <class Fn>
-void run_sparse_blocks(const EvalContext& ctx, int n, Fn&& fn) {
-  const int blocks = (n + kernels::kSparseBlock - 1) / kernels::kSparseBlock;
-  ctx.pool.run(blocks, [&](int task, int) { fn(task * kernels::kSparseBlock, std::min(n, (task + 1) * kernels::kSparseBlock)); });
+void run_sparse_blocks(const EvalContext& ctx, int n, int block, Fn&& fn) {
+  ctx.pool.run((n + block - 1) / block, [&](int task, int) { fn(task * block, std::min(n, (task + 1) * block)); });
 }
 
 using ET = model::ElementType;
@@ -192,7 +191,7 @@ bool prepare_sparse_row(State& s, const PrepareContext& ctx, const kernels::FcPa
   const std::int8_t* w = ctx.inputs[1]->data.as<std::int8_t>();
   const int padded = (p.outputs + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8;
   const auto set_up = [&] {
-    s.sparse_w.pack(w, p.outputs, p.depth);
+    s.sparse_w.pack(w, p.outputs, p.depth, std::is_same_v<State, FcS8State> ? kernels::kSparseBlock : kernels::kSparseBlockS16);
     s.raw_bias.assign(std::size_t(padded), 0);  // the file's bias: the kernel applies the input offset
     const model::Tensor* b = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
     if (b) std::copy(b->data.as<Bias>(), b->data.as<Bias>() + p.outputs, s.raw_bias.begin());
@@ -290,12 +289,12 @@ void eval_fc_gemm(const OpState& state, const EvalContext& ctx) {
   if constexpr (std::is_same_v<State, FcS8State>) {
     if (s.sparse8_fn) {  // the input's nonzero groups once, then blocks of outputs across threads
       const kernels::SparseInput in = s.input8(g.a, g.k, s.sparse8.zp, scratch);
-      return run_sparse_blocks(ctx, g.n, [&](int j0, int j1) { s.sparse8_fn(s.sparse8, in, g.c, j0, j1); });
+      return run_sparse_blocks(ctx, g.n, kernels::kSparseBlock, [&](int j0, int j1) { s.sparse8_fn(s.sparse8, in, g.c, j0, j1); });
     }
   } else {
     if (s.sparse16_fn) {
       const kernels::SparseInput in = s.input16(g.a, g.k, scratch);
-      return run_sparse_blocks(ctx, g.n, [&](int j0, int j1) { s.sparse16_fn(s.sparse16, in, g.c, j0, j1); });
+      return run_sparse_blocks(ctx, g.n, kernels::kSparseBlockS16, [&](int j0, int j1) { s.sparse16_fn(s.sparse16, in, g.c, j0, j1); });
     }
   }
   if (s.packed_fn) {  // row blocks x output panels
@@ -445,7 +444,7 @@ void eval_fc_hybrid_opt(const OpState& state, const EvalContext& ctx) {
     h.bias = ctx.in(2);
     const kernels::SparseInput in = s.input8(scratch.quantized, p.depth, h.offset,
                                              reinterpret_cast<std::uint8_t*>(ctx.scratch_shared) + s.sparse_scratch_at);
-    return run_sparse_blocks(ctx, p.outputs, [&](int j0, int j1) { s.sparse_fn(h, in, ctx.out(0), j0, j1); });
+    return run_sparse_blocks(ctx, p.outputs, kernels::kSparseBlock, [&](int j0, int j1) { s.sparse_fn(h, in, ctx.out(0), j0, j1); });
   }
   if (s.tiled) return eval_fc_hybrid_tiled(s, ctx, scratch);
   const float* in = ctx.in(0);

@@ -53,21 +53,21 @@ struct Packed {
   std::vector<std::int8_t> blocks;
   std::vector<std::int32_t> sums;
   SparseWeights view;
-  Packed(const std::vector<std::int8_t>& w, int n, int k)
+  Packed(const std::vector<std::int8_t>& w, int n, int k, int block = kSparseBlock)
       : blocks(packed_blocks_s8_bytes(n, k)), sums(std::size_t((n + 15) / 16 * 16), 0) {
-    pack_blocks_s8_into(w.data(), n, k, blocks.data());
+    pack_blocks_s8_into(w.data(), n, k, block, blocks.data());
     for (int j = 0; j < n; ++j)
       for (int t = 0; t < k; ++t) sums[std::size_t(j)] += w[std::size_t(j) * k + t];
-    view = {n, k, blocks.data(), sums.data()};
+    view = {n, k, blocks.data(), sums.data(), block};
   }
 };
 
 // fn(j0, j1) over [0, n) in `split` calls at block boundaries.
 template <class Fn>
-void split_calls(int n, int split, Fn&& fn) {
-  const int blocks = (n + kSparseBlock - 1) / kSparseBlock;
+void split_calls(int n, int split, Fn&& fn, int block = kSparseBlock) {
+  const int blocks = (n + block - 1) / block;
   const int per = (blocks + split - 1) / split;
-  for (int b = 0; b < blocks; b += per) fn(b * kSparseBlock, std::min(n, (b + per) * kSparseBlock));
+  for (int b = 0; b < blocks; b += per) fn(b * block, std::min(n, (b + per) * block));
 }
 
 int padded(int n) { return (n + 15) / 16 * 16; }
@@ -201,7 +201,7 @@ TEST(SparseFc, Int16RowEqualsTheReferenceFormula) {
         ++trial;
         const auto x = inputs<std::int16_t>(rng, k, 0, zero, below, 32767);
         const auto w = weights(rng, n, k, trial % 4 == 0);
-        const Packed pk(w, n, k);
+        const Packed pk(w, n, k, kSparseBlockS16);
         std::vector<std::int64_t> bias(std::size_t(padded(n)), 0);
         std::vector<double> scale(std::size_t(padded(n)));
         std::uniform_int_distribution<std::int64_t> b(-(std::int64_t{1} << 36), std::int64_t{1} << 36);
@@ -216,7 +216,7 @@ TEST(SparseFc, Int16RowEqualsTheReferenceFormula) {
         }
         std::vector<std::uint8_t> scratch(sparse_input_bytes(k));
         const SparseInput u = in(x.data(), k, scratch.data());
-        split_calls(n, 1 + trial % 3, [&](int j0, int j1) { fn(s, u, got.data(), j0, j1); });
+        split_calls(n, 1 + trial % 3, [&](int j0, int j1) { fn(s, u, got.data(), j0, j1); }, kSparseBlockS16);
         ASSERT_EQ(got, want) << "n " << n << " k " << k << " zero " << zero << " below " << below;
       }
 }
@@ -252,7 +252,9 @@ TEST(SparseFc, Float32RowMatchesTheReference) {
       ASSERT_EQ(count, expected);
       split_calls(n, 1 + trial % 3, [&](int j0, int j1) { fn(s, x.data(), nonzero.data(), count, got.data(), j0, j1); });
       for (int j = 0; j < n; ++j) {
-        if (zero == 1.0) ASSERT_EQ(got[std::size_t(j)], want[std::size_t(j)]) << j;  // the bias alone, clamped
+        if (zero == 1.0) {
+          ASSERT_EQ(got[std::size_t(j)], want[std::size_t(j)]) << j;  // the bias alone, clamped
+        }
         double l1 = std::abs(bias[std::size_t(j)]);  // float rounding grows with the sum of |terms|
         for (int t = 0; t < k; ++t) l1 += std::abs(double(x[std::size_t(t)]) * w[std::size_t(j) * k + t]);
         ASSERT_NEAR(got[std::size_t(j)], want[std::size_t(j)], 1e-6 * l1 + 1e-7)

@@ -3,9 +3,10 @@
 // windows and random ones alike; 40-54% of its groups of 4), and such an input contributes
 // w * (x - zp) = 0, so the weights of a group of 4 inputs all at zero need not be read.
 //
-// The weights are packed in blocks of up to 256 outputs, and within a block group by group
-// ([block][k / 4][block width][4] bytes, outputs padded to 16 and depth to 4 with zeros): a
-// skipped group is one contiguous run of up to 1 KB. Each run, the input is copied once as
+// The weights are packed in blocks of up to 256 outputs (int16x8: 128), and within a block group
+// by group ([block][k / 4][block width][4] bytes, outputs padded to 16 and depth to 4 with zeros):
+// a skipped group is one contiguous run of up to 1 KB, and a listed one is read whole in one pass
+// (two passes over half groups made the adjacent-line prefetcher fetch every group twice). Each run, the input is copied once as
 // unsigned u = x + c (one or two byte planes) with the list of its groups holding a nonzero u;
 // a block's zmm accumulators then take one vpdpbusd per 16 outputs, plane and listed group:
 //   D = sum over listed groups of w u = sum over all of w u   (u = 0 adds nothing)
@@ -21,11 +22,12 @@
 
 namespace nilm::runtime::kernels {
 
-constexpr int kSparseBlock = 256;       // outputs per block: 16 panels of 16
+constexpr int kSparseBlock = 256;       // outputs per block: 16 panels of 16 (16 zmm accumulators)
+constexpr int kSparseBlockS16 = 128;    // int16x8: two planes x 8 panels, a whole group's bytes per pass
 constexpr int kSparseMaxDepth = 65536;  // exact int32 plane sums; group indices fit uint16
 std::size_t packed_blocks_s8_bytes(int n, int k);
-// [n][k] weights into blocks (packed_blocks_s8_bytes bytes).
-void pack_blocks_s8_into(const std::int8_t* w, int n, int k, std::int8_t* dst);
+// [n][k] weights into blocks of `block` outputs (packed_blocks_s8_bytes bytes).
+void pack_blocks_s8_into(const std::int8_t* w, int n, int k, int block, std::int8_t* dst);
 
 // One run's input: u's byte planes (k rounded up to 64 each), its nonzero groups, and c.
 struct SparseInput {
@@ -45,6 +47,7 @@ struct SparseWeights {
   int n = 0, k = 0;
   const std::int8_t* blocks = nullptr;  // pack_blocks_s8_into
   const std::int32_t* sums = nullptr;   // n rounded up to 16
+  int block = kSparseBlock;             // outputs per block (kSparseBlockS16 for int16x8)
 };
 // int8 (w8_a8): requantize_fp32(D - (c + zp) sum w + bias), then + out_offset.
 struct SparseS8 {
@@ -71,7 +74,7 @@ struct SparseS16 {
   const double* scale = nullptr;       // n rounded up to 16
   std::int32_t out_offset = 0, act_min = -32768, act_max = 32767;
 };
-// Outputs [j0, j1) (j0 a multiple of kSparseBlock).
+// Outputs [j0, j1) (j0 a multiple of the block: kSparseBlock, int16x8 kSparseBlockS16).
 using SparseS8Fn = void (*)(const SparseS8& s, const SparseInput& in, std::int8_t* y, int j0, int j1);
 using SparseHybridFn = void (*)(const SparseHybrid& s, const SparseInput& in, float* y, int j0, int j1);
 using SparseS16Fn = void (*)(const SparseS16& s, const SparseInput& in, std::int16_t* y, int j0, int j1);

@@ -28,10 +28,10 @@ std::size_t plane_bytes(int k) { return (std::size_t(k) + 63) / 64 * 64; }
 
 std::size_t packed_blocks_s8_bytes(int n, int k) { return std::size_t(padded16(n)) * std::size_t(groups_of(k)) * 4; }
 
-void pack_blocks_s8_into(const std::int8_t* w, int n, int k, std::int8_t* dst) {
+void pack_blocks_s8_into(const std::int8_t* w, int n, int k, int block, std::int8_t* dst) {
   const int groups = groups_of(k);
-  for (int j0 = 0; j0 < padded16(n); j0 += kSparseBlock) {
-    const int width = std::min(kSparseBlock, padded16(n) - j0);
+  for (int j0 = 0; j0 < padded16(n); j0 += block) {
+    const int width = std::min(block, padded16(n) - j0);
     for (int g = 0; g < groups; ++g)
       for (int j = 0; j < width; ++j)
         for (int b = 0; b < 4; ++b) {
@@ -172,8 +172,8 @@ template <int P, class Epilogue>
 void sparse_rows(const SparseWeights& sw, const Epilogue& e, const SparseInput& in, int j0, int j1) {
   static constexpr auto kPanels = panels_of<P, Epilogue>(std::make_integer_sequence<int, 16>{});
   const std::size_t groups = std::size_t(groups_of(sw.k));
-  for (int jb = j0; jb < j1; jb += kSparseBlock) {
-    const int width = std::min(kSparseBlock, padded16(sw.n) - jb);
+  for (int jb = j0; jb < j1; jb += sw.block) {
+    const int width = std::min(sw.block, padded16(sw.n) - jb);
     const std::int8_t* block = sw.blocks + std::size_t(jb) * groups * 4;  // earlier blocks are full width
     for (int p0 = 0; p0 < width / kPanel; p0 += 16 / P) {
       const int np = std::min(16 / P, width / kPanel - p0);
