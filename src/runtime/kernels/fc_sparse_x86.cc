@@ -59,7 +59,8 @@ namespace {
 
 #define NILM_SPARSE_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,bmi2")))
 
-// Appends the groups of 64 bytes at t with a nonzero byte (any of each group's 4) to `groups`.
+// Appends the groups of the 64 values at t with a nonzero one (a bit each in `nonzero`; any of
+// a group's 4) to `groups`.
 NILM_SPARSE_TARGET inline int list_groups(std::uint64_t nonzero, int t, std::uint16_t* groups, int count) {
   nonzero |= nonzero >> 1;
   nonzero |= nonzero >> 2;
@@ -117,10 +118,9 @@ NILM_SPARSE_TARGET SparseInput sparse_input_s16_impl(const std::int16_t* x, int 
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(hi8 + base), _mm512_cvtepi16_epi8(_mm512_srli_epi16(u[h], 8)));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo8 + base), _mm512_cvtepi16_epi8(u[h]));
     }
-    // 2 bits per value (its two bytes): a group of 4 values is 8 bits
+    // one bit per nonzero value, 64 values: groups of 4 as the int8 form's bytes
     const std::uint64_t nz = std::uint64_t(_mm512_test_epi16_mask(u[0], u[0])) |
                              (std::uint64_t(_mm512_test_epi16_mask(u[1], u[1])) << 32);
-    // one bit per value -> per group of 4 values: the same nibble fold as bytes
     r.count = list_groups(nz, t, groups, r.count);
   }
   r.plane[0] = hi8;
