@@ -114,6 +114,8 @@ for (const [label, mode, what] of floors) {
 for (const b of Object.values(bandwidth).filter((x) => x.label.startsWith('context_'))) {
   console.log(`| (context) | ${b.label.slice(8)} buffer, from DRAM | ${b.bytes} | ${b.threads} | ${b.read ?? '-'} | - | ${b.gb_per_s.toFixed(1)} | - | - | ${ms(b.median_us)} |`);
 }
+console.log('\nThe floor reads every weight byte; batch-1 dense layers skip the weights of their inputs at zero ' +
+            '(kernels/fc_sparse.h: after a ReLU, most of them), so a run can read fewer bytes than the floor does.');
 
 // 3. Mode ratios of the CNN (issue 6: w8_a16 at most 1.5x w8_a8, w8 at most 1.3x): in each
 // round of DIR/ratio/cnn_<mode>_t<T>_r<R>.json the modes ran one after the other, so each
