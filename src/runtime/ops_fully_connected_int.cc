@@ -46,16 +46,16 @@ class PackedWeights {
   HugePageBuffer large_;
 };
 
-// A batch-1 layer's sparse-input weights (kernels/fc_sparse.h): blocks, padded weight sums.
+// A batch-1 layer's sparse-input weights (kernels/fc_sparse.h): blocks, and the weight sums the
+// op already folded (fold_input_offset), padded to whole panels.
 struct SparseWeightsCopy {
   PackedWeights blocks;
   std::vector<std::int32_t> sums;
   kernels::SparseWeights view;
-  void pack(const std::int8_t* w, int n, int k, int block = kernels::kSparseBlock) {
+  void pack(const std::int8_t* w, int n, int k, const std::vector<std::int32_t>& row_sums, int block) {
     blocks.pack(kernels::packed_blocks_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_blocks_s8_into(w, n, k, block, dst); });
-    sums.assign(std::size_t((n + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
-    for (int j = 0; j < n; ++j)
-      for (int t = 0; t < k; ++t) sums[std::size_t(j)] += w[std::size_t(j) * k + t];
+    sums = row_sums;
+    sums.resize(std::size_t((n + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
     view = {n, k, blocks.data(), sums.data(), block};
   }
   std::size_t bytes() const { return blocks.size() + sums.size() * 4; }
@@ -191,7 +191,8 @@ bool prepare_sparse_row(State& s, const PrepareContext& ctx, const kernels::FcPa
   const std::int8_t* w = ctx.inputs[1]->data.as<std::int8_t>();
   const int padded = (p.outputs + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8;
   const auto set_up = [&] {
-    s.sparse_w.pack(w, p.outputs, p.depth, std::is_same_v<State, FcS8State> ? kernels::kSparseBlock : kernels::kSparseBlockS16);
+    s.sparse_w.pack(w, p.outputs, p.depth, s.sums,
+                    std::is_same_v<State, FcS8State> ? kernels::kSparseBlock : kernels::kSparseBlockS16);
     s.raw_bias.assign(std::size_t(padded), 0);  // the file's bias: the kernel applies the input offset
     const model::Tensor* b = ctx.inputs.size() > 2 ? ctx.inputs[2] : nullptr;
     if (b) std::copy(b->data.as<Bias>(), b->data.as<Bias>() + p.outputs, s.raw_bias.begin());
@@ -257,7 +258,9 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   const bool many_rows = p.rows >= kPackedMinRows && weight_bytes <= kMaxPackedBytes;
   // int16x8 on the int8 tiles: two int8 planes per activation, exact up to this depth
   const bool tiled_depth_ok = std::is_same_v<State, FcS8State> || p.depth <= kernels::kTiledS16MaxDepth;
-  if (sparse && prepare_sparse_row(*s, ctx, p)) {
+  const bool sparse_row = sparse && prepare_sparse_row(*s, ctx, p);  // one row: its own weight blocks
+  if (sparse_row) {
+    // nothing more to pack
   } else if (tiled_fn && tiled_depth_ok && p.rows >= kTiledMinRows && weight_bytes <= kMaxTiledBytes) {
     // the register-tiled kernel, over the weights packed as w + 128 bytes
     s->packed_fn = tiled_fn;
@@ -378,7 +381,7 @@ std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernel
   s->quantizers = quantizers;
   if (sparse && sparse_applies(p) && (s->sparse_fn = kernels::sparse_hybrid_avx512vnni()) &&
       (s->input8 = kernels::sparse_input_s8_avx512())) {
-    s->sparse_w.pack(w, p.outputs, p.depth);
+    s->sparse_w.pack(w, p.outputs, p.depth, s->sums, kernels::kSparseBlock);
     s->sparse = {s->sparse_w.view, s->scales.data(), nullptr, g.scale_first, g.lo, g.hi, 0, 1.f};
     s->sparse_scratch_at = (s->scratch_shared + 63) / 64 * 64;
     s->scratch_shared = s->sparse_scratch_at + kernels::sparse_input_bytes(p.depth);
