@@ -10,6 +10,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+#include "runtime/kernels/epilogue_avx512.h"
 #include "runtime/kernels/requantize_f64_avx512.h"
 #define NILM_X86_SPARSE 1
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own "undefined" vectors (GCC bug 105593).
@@ -198,9 +199,7 @@ struct S8Store {
   std::int8_t* y;
   NILM_SPARSE_TARGET void store(__m512i d, __m512i, int j) const {  // requantize_fp32
     const __m512i v = _mm512_add_epi32(offset_sums(d, s.w, c + s.zp, j), _mm512_loadu_si512(s.bias + j));
-    __m512 f = _mm512_mul_round_ps(_mm512_cvtepi32_ps(v), _mm512_loadu_ps(s.scale + j), _MM_FROUND_CUR_DIRECTION);
-    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(float(s.act_min - s.out_offset))), _mm512_set1_ps(float(s.act_max - s.out_offset)));
-    _mm512_mask_cvtsepi32_storeu_epi8(y + j, lanes(s.w.n, j), _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(s.out_offset)));
+    store_requantized_s8(v, _mm512_loadu_ps(s.scale + j), s.out_offset, s.act_min, s.act_max, lanes(s.w.n, j), y + j);
   }
 };
 
@@ -208,17 +207,10 @@ struct HybridStore {
   const SparseHybrid& s;
   std::int32_t c;
   float* y;
-  NILM_SPARSE_TARGET void store(__m512i d, __m512i, int j) const {  // hybrid_one, its operations in order
+  NILM_SPARSE_TARGET void store(__m512i d, __m512i, int j) const {  // hybrid_one
     const __mmask16 m = lanes(s.w.n, j);
-    const __m512 a = _mm512_cvtepi32_ps(offset_sums(d, s.w, c + s.offset, j));
-    const __m512 ws = _mm512_maskz_loadu_ps(m, s.w_scales + j), sv = _mm512_set1_ps(s.input_scale);
-    __m512 v = s.scale_first ? _mm512_mul_round_ps(a, _mm512_mul_round_ps(sv, ws, _MM_FROUND_CUR_DIRECTION), _MM_FROUND_CUR_DIRECTION)
-                             : _mm512_mul_round_ps(_mm512_mul_round_ps(a, ws, _MM_FROUND_CUR_DIRECTION), sv, _MM_FROUND_CUR_DIRECTION);
-    if (s.bias) v = _mm512_add_round_ps(v, _mm512_maskz_loadu_ps(m, s.bias + j), _MM_FROUND_CUR_DIRECTION);
-    // "v < lo ? lo : v", then "v > hi ? hi : v": vmaxps / vminps return their second operand
-    // (v) for equal values, so v keeps its sign of zero as in the reference
-    v = _mm512_min_ps(_mm512_set1_ps(s.hi), _mm512_max_ps(_mm512_set1_ps(s.lo), v));
-    _mm512_mask_storeu_ps(y + j, m, v);
+    store_hybrid(offset_sums(d, s.w, c + s.offset, j), _mm512_maskz_loadu_ps(m, s.w_scales + j), s.input_scale,
+                 s.scale_first, s.bias ? s.bias + j : nullptr, s.lo, s.hi, m, y + j);
   }
 };
 

@@ -11,6 +11,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "runtime/kernels/epilogue_avx512.h"
 #define NILM_X86_KERNELS 1
 #endif
 
@@ -63,8 +65,7 @@ NILM_VNNI_TARGET inline std::int32_t load4(const std::uint8_t* p) {
 NILM_VNNI_TARGET inline __m512i dot_u8s8(__m512i acc, __m512i x, __m512i w) { return _mm512_dpbusd_epi32(acc, x, w); }
 NILM_VNNI_TARGET inline __m512i dot_s16(__m512i acc, __m512i x, __m512i w) { return _mm512_dpwssd_epi32(acc, x, w); }
 
-// int8: XNNPACK's requantize_fp32: float(acc) * scale, clamped in float to [lo - zp, hi - zp],
-// rounded to nearest even by vcvtps2dq (the default MXCSR mode, as nearbyint), plus zp.
+// int8: XNNPACK's requantize_fp32 (epilogue_avx512.h).
 struct RequantizeS8 {
   using In = std::uint8_t;  // x + 128, copied into scratch
   using Out = std::int8_t;
@@ -74,18 +75,11 @@ struct RequantizeS8 {
   NILM_VNNI_TARGET __m512i start(int j) const { return _mm512_loadu_si512(c.bias + j); }
   NILM_VNNI_TARGET Panel panel(int j) const { return _mm512_loadu_ps(c.scale + j); }
   NILM_VNNI_TARGET void store(__m512i acc, const Panel& scale, int j, __mmask16 mask, std::int8_t* y) const {
-    const __m512 zf = _mm512_setzero_ps();  // explicit sources: GCC 12's plain forms warn
-    constexpr __mmask16 all = 0xFFFF;
-    const __m512 flo = _mm512_set1_ps(float(c.act_min - c.out_offset)), fhi = _mm512_set1_ps(float(c.act_max - c.out_offset));
-    __m512 f = _mm512_mul_ps(_mm512_mask_cvtepi32_ps(zf, all, acc), scale);
-    f = _mm512_mask_min_ps(zf, all, _mm512_mask_max_ps(zf, all, f, flo), fhi);
-    const __m512i v = _mm512_add_epi32(_mm512_mask_cvtps_epi32(_mm512_setzero_si512(), all, f), _mm512_set1_epi32(c.out_offset));
-    _mm512_mask_cvtepi32_storeu_epi8(y + j, mask, v);
+    store_requantized_s8(acc, scale, c.out_offset, c.act_min, c.act_max, mask, y + j);
   }
 };
 
-// Hybrid: hybrid_one's float arithmetic in the same order (no FMA: separate multiplies and
-// add), the clamp as "v < lo ? lo : v" (vmaxps(lo, v) keeps v's sign of zero as the reference).
+// Hybrid: hybrid_one's float arithmetic (epilogue_avx512.h).
 struct HybridF32 {
   using In = std::uint8_t;
   using Out = float;
@@ -97,15 +91,7 @@ struct HybridF32 {
   }
   NILM_VNNI_TARGET Panel panel(int j) const { return _mm512_loadu_ps(h.w_scales + j); }
   NILM_VNNI_TARGET void store(__m512i acc, const Panel& ws, int j, __mmask16 mask, float* y) const {
-    const __m512 zf = _mm512_setzero_ps();
-    constexpr __mmask16 all = 0xFFFF;
-    const __m512 a = _mm512_mask_cvtepi32_ps(zf, all, acc);
-    const __m512 s = _mm512_set1_ps(h.input_scale);
-    __m512 v = h.scale_first ? _mm512_mul_ps(a, _mm512_mul_ps(s, ws)) : _mm512_mul_ps(_mm512_mul_ps(a, ws), s);
-    if (h.bias) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, h.bias + j), v);
-    v = _mm512_mask_max_ps(zf, all, _mm512_set1_ps(h.lo), v);
-    v = _mm512_mask_min_ps(zf, all, _mm512_set1_ps(h.hi), v);
-    _mm512_mask_storeu_ps(y + j, mask, v);
+    store_hybrid(acc, ws, h.input_scale, h.scale_first, h.bias ? h.bias + j : nullptr, h.lo, h.hi, mask, y + j);
   }
 };
 

@@ -16,6 +16,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "runtime/kernels/epilogue_avx512.h"
 #define NILM_X86_TILED 1
 // GCC 12's AVX-512 headers trip -Wuninitialized on their own "undefined" vectors (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -175,11 +177,7 @@ struct S8Epilogue {
       _mm512_mask_cvtsepi32_storeu_epi8(c, mask, _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, _mm512_set1_epi32(g.out_offset)), lo), hi));
       return;
     }
-    const __m512 flo = _mm512_set1_ps(float(g.act_min - g.out_offset)), fhi = _mm512_set1_ps(float(g.act_max - g.out_offset));
-    __m512 f = _mm512_mul_round_ps(_mm512_cvtepi32_ps(v), _mm512_maskz_loadu_ps(mask, g.f_scale + j), _MM_FROUND_CUR_DIRECTION);
-    f = _mm512_min_ps(_mm512_max_ps(f, flo), fhi);  // vcvtps2dq: nearest even (default MXCSR)
-    const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(g.out_offset));
-    _mm512_mask_cvtsepi32_storeu_epi8(c, mask, q);  // already in [act_min, act_max]
+    store_requantized_s8(v, _mm512_maskz_loadu_ps(mask, g.f_scale + j), g.out_offset, g.act_min, g.act_max, mask, c);
   }
 };
 
@@ -192,13 +190,8 @@ struct HybridEpilogue {
     const std::int32_t off = g.row_offsets ? g.row_offsets[i] : g.input_offset;
     const float s = g.row_scales ? g.row_scales[i] : g.input_scale;
     const __m512i acc = _mm512_sub_epi32(dot, _mm512_mullo_epi32(_mm512_set1_epi32(off), _mm512_maskz_loadu_epi32(mask, g.b_sums + j)));
-    const __m512 a = _mm512_cvtepi32_ps(acc);
-    const __m512 ws = _mm512_maskz_loadu_ps(mask, g.w_scales + j), sv = _mm512_set1_ps(s);
-    __m512 v = g.scale_first ? _mm512_mul_round_ps(a, _mm512_mul_round_ps(sv, ws, _MM_FROUND_CUR_DIRECTION), _MM_FROUND_CUR_DIRECTION)
-                             : _mm512_mul_round_ps(_mm512_mul_round_ps(a, ws, _MM_FROUND_CUR_DIRECTION), sv, _MM_FROUND_CUR_DIRECTION);
-    if (g.bias) v = _mm512_add_round_ps(v, _mm512_maskz_loadu_ps(mask, g.bias + j), _MM_FROUND_CUR_DIRECTION);
-    v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(g.lo)), _mm512_set1_ps(g.hi));
-    _mm512_mask_storeu_ps(g.c + i * g.ldc + j, mask, v);
+    store_hybrid(acc, _mm512_maskz_loadu_ps(mask, g.w_scales + j), s, g.scale_first, g.bias ? g.bias + j : nullptr, g.lo,
+                 g.hi, mask, g.c + i * g.ldc + j);
   }
 };
 
