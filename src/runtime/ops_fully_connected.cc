@@ -7,10 +7,10 @@
 //   panels and a register-blocked GEMM (each weight load feeds 6 rows).
 #include <algorithm>
 
-#include "core/huge_page_buffer.h"
 #include "runtime/kernels/fc_sparse.h"
 #include "runtime/kernels/reference.h"
 #include "runtime/op_util.h"
+#include "runtime/packed_buffer.h"
 
 namespace nilm::runtime {
 namespace {
@@ -21,9 +21,8 @@ struct FcState : ParamsState<FcParams> {
   kernels::AlignedFloats packed;  // only in the GEMM strategy
   // One row with AVX-512 (kernels/fc_sparse.h): the weights again, input by input in blocks of
   // 256 outputs, so that the inputs at 0 (after a ReLU: most of the CNN's 9728) cost nothing.
-  // A second copy of the layer's weights (huge pages from 2 MiB).
-  HugePageBuffer blocks;
-  kernels::AlignedFloats small_blocks;  // under 2 MiB
+  // A second copy of the layer's weights.
+  PackedBuffer<float> blocks;
   kernels::SparseF32 sparse;
   kernels::SparseF32Fn sparse_fn = nullptr;
   kernels::SparseInputF32Fn sparse_input = nullptr;
@@ -62,20 +61,13 @@ std::unique_ptr<OpState> prepare_fc_avx512(const PrepareContext& ctx) {
     s.sparse_fn = nullptr;
     return base;
   }
-  const std::size_t floats = kernels::packed_blocks_f32_floats(p.outputs, p.depth);
-  float* blocks;
-  if (floats * sizeof(float) >= (std::size_t(2) << 20)) {
-    s.blocks = HugePageBuffer(floats * sizeof(float));
-    blocks = reinterpret_cast<float*>(s.blocks.data());
-  } else {
-    s.small_blocks.resize(floats);
-    blocks = s.small_blocks.data();
-  }
-  kernels::pack_blocks_f32_into(ctx.inputs[1]->data.as<float>(), p.outputs, p.depth, blocks);
+  const float* blocks = s.blocks.pack(kernels::packed_blocks_f32_floats(p.outputs, p.depth), [&](float* dst) {
+    kernels::pack_blocks_f32_into(ctx.inputs[1]->data.as<float>(), p.outputs, p.depth, dst);
+  });
   const kernels::Clamp cl = kernels::clamp_of(p.act);
   s.sparse = {p.outputs, p.depth, blocks, nullptr, cl.lo, cl.hi};
   s.scratch_shared = std::size_t(p.depth) * sizeof(std::uint16_t);
-  s.prepared_bytes += floats * sizeof(float);
+  s.prepared_bytes += s.blocks.bytes();
   return base;
 }
 

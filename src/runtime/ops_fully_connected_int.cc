@@ -4,52 +4,24 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "core/huge_page_buffer.h"
 #include "runtime/kernels/fc_sparse.h"
 #include "runtime/kernels/int8_gemm.h"
 #include "runtime/kernels/int8_gemm_dotprod.h"
 #include "runtime/op_util_int.h"
+#include "runtime/packed_buffer.h"
 
 namespace nilm::runtime {
 namespace {
 
-// Load-time packed weights (the tiled kernel's flipped panels, the sparse row's blocks). From
-// 2 MiB on they live in huge pages: a batch-1 dense layer streams them once per run, and the
-// CNN's 10 MB layer read ~3% faster that way here.
-class PackedWeights {
- public:
-  // `bytes` bytes filled in place by fill(dst) (no second copy at load)
-  template <class Fill>
-  void pack(std::size_t bytes, Fill&& fill) {
-    std::int8_t* dst;
-    if (bytes < kHugePageMinBytes) {
-      small_.resize(bytes);
-      dst = small_.data();
-    } else {
-      large_ = HugePageBuffer(bytes);
-      dst = reinterpret_cast<std::int8_t*>(large_.data());
-    }
-    fill(dst);
-  }
-  // pack_panels_s8_flipped of the [n, k] weights
-  void pack_flipped(const std::int8_t* w, int n, int k) {
-    pack(kernels::packed_panels_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_panels_s8_flipped_into(w, n, k, k, 1, dst); });
-  }
-  const std::int8_t* data() const {
-    return large_.size() ? reinterpret_cast<const std::int8_t*>(large_.data()) : small_.data();
-  }
-  std::size_t size() const { return large_.size() ? large_.size() : small_.size(); }
-
- private:
-  static constexpr std::size_t kHugePageMinBytes = std::size_t(2) << 20;
-  std::vector<std::int8_t> small_;
-  HugePageBuffer large_;
-};
+// pack_panels_s8_flipped of the [n, k] weights (the tiled VNNI kernel's layout)
+void pack_flipped(PackedBuffer<std::int8_t>& b, const std::int8_t* w, int n, int k) {
+  b.pack(kernels::packed_panels_s8_bytes(n, k), [&](std::int8_t* dst) { kernels::pack_panels_s8_flipped_into(w, n, k, k, 1, dst); });
+}
 
 // A batch-1 layer's sparse-input weights (kernels/fc_sparse.h): blocks, and the weight sums the
 // op already folded (fold_input_offset), padded to whole panels.
 struct SparseWeightsCopy {
-  PackedWeights blocks;
+  PackedBuffer<std::int8_t> blocks;
   std::vector<std::int32_t> sums;
   kernels::SparseWeights view;
   void pack(const std::int8_t* w, int n, int k, const std::vector<std::int32_t>& row_sums, int block) {
@@ -58,7 +30,7 @@ struct SparseWeightsCopy {
     sums.resize(std::size_t((n + kernels::kPanelS8 - 1) / kernels::kPanelS8 * kernels::kPanelS8), 0);
     view = {n, k, blocks.data(), sums.data(), block};
   }
-  std::size_t bytes() const { return blocks.size() + sums.size() * 4; }
+  std::size_t bytes() const { return blocks.bytes() + sums.size() * 4; }
 };
 
 // Whether a layer takes the sparse-input row: one row, a depth the int32 plane sums allow.
@@ -137,7 +109,7 @@ struct FcGemmState : OpState {
   Fn packed_fn = nullptr;            // many rows of a small layer (the transformer's tokens)
   std::vector<std::int8_t> packed;   // its weight panels (int8 path)
   std::vector<std::int16_t> packed16;  // (int16x8 path)
-  PackedWeights flipped;               // pack_panels_s8_flipped (the tiled VNNI kernel)
+  PackedBuffer<std::int8_t> flipped;   // pack_panels_s8_flipped (the tiled VNNI kernel)
   // One row (kernels/fc_sparse.h): the groups of inputs at the zero point are skipped.
   SparseWeightsCopy sparse_w;
   std::vector<std::remove_const_t<std::remove_pointer_t<decltype(Args{}.bias)>>> raw_bias;  // padded to 16
@@ -264,7 +236,7 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
   } else if (tiled_fn && tiled_depth_ok && p.rows >= kTiledMinRows && weight_bytes <= kMaxTiledBytes) {
     // the register-tiled kernel, over the weights packed as w + 128 bytes
     s->packed_fn = tiled_fn;
-    s->flipped.pack_flipped(w, p.outputs, p.depth);
+    pack_flipped(s->flipped, w, p.outputs, p.depth);
     g.b_flipped = s->flipped.data();
   } else if (packed_fn && many_rows) {
     s->packed_fn = packed_fn;
@@ -277,7 +249,7 @@ std::unique_ptr<OpState> prepare_fc_gemm(const PrepareContext& ctx, decltype(Sta
     }
   }
   s->prepared_bytes = s->bias.size() * sizeof(s->bias[0]) + s->sums.size() * 4 + s->packed.size() + 2 * s->packed16.size() +
-                      s->flipped.size();
+                      s->flipped.bytes();
   s->prepared_bytes += s->sparse_w.bytes() + s->raw_bias.size() * sizeof(s->raw_bias[0]);
   return s;
 }
@@ -341,7 +313,7 @@ struct FcHybridOptState : FcIntState {
   // the packed panels (prefetched, huge pages) at 85 us where the dot rows over the file's
   // [out][in] weights took 103 us (CNN w8 0.13 -> 0.112 ms at 1 thread, as w8_a8).
   kernels::HybridS8Fn tiled = nullptr;
-  PackedWeights flipped;
+  PackedBuffer<std::int8_t> flipped;
   kernels::RowQuantizers quantizers;  // vectorized row quantization, or nullptrs (reference)
   // One row: the sparse-input row (kernels/fc_sparse.h) on the quantized row, its scratch
   // after the row's quantization scratch.
@@ -388,9 +360,9 @@ std::unique_ptr<OpState> prepare_fc_hybrid_opt(const PrepareContext& ctx, kernel
     s->prepared_bytes = s->sparse_w.bytes();
   } else if (tiled && p.rows >= kTiledMinRows && std::size_t(p.outputs) * std::size_t(p.depth) <= kMaxTiledBytes) {
     s->tiled = tiled;
-    s->flipped.pack_flipped(w, p.outputs, p.depth);
+    pack_flipped(s->flipped, w, p.outputs, p.depth);
     g.b_flipped = s->flipped.data();
-    s->prepared_bytes = s->flipped.size();
+    s->prepared_bytes = s->flipped.bytes();
   }
   return s;
 }
